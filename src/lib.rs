@@ -1,0 +1,14 @@
+//! claimtag: tags people, places and organisations in news text and groups them into claims.
+//!
+//! Stages, in the order data flows through a [`Document`]:
+//! [`input`] reads texts, [`segment`] finds sentences, [`ner`] tags entities, [`output`] writes.
+
+pub mod document;
+pub mod input;
+pub mod ner;
+pub mod offsets;
+pub mod output;
+pub mod pipeline;
+pub mod segment;
+
+pub use document::{Document, Entity, Span};

@@ -1,0 +1,172 @@
+//! From per-word labels to entity spans: tag schemes and their repair.
+
+/// What one label of the model says about a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tag {
+    Outside,
+    /// `B-X`: begins an entity of type X.
+    Begin(String),
+    /// `I-X` (or a bare `X`): inside an entity of type X.
+    Inside(String),
+    /// `E-X`: ends an entity of type X (BIOES).
+    End(String),
+    /// `S-X` (or `U-X`): a one-word entity of type X (BIOES / BILOU).
+    Single(String),
+}
+
+impl Tag {
+    /// Reads `O`, `B-PER`, `I-ORG`, `E-LOC`, `S-MISC`, `L-`/`U-` (BILOU) or a bare type.
+    pub fn parse(label: &str) -> Tag {
+        if label == "O" || label.is_empty() {
+            return Tag::Outside;
+        }
+        let split = label.split_once('-').or_else(|| label.split_once('_'));
+        match split {
+            Some(("B", kind)) => Tag::Begin(kind.to_string()),
+            Some(("I", kind)) => Tag::Inside(kind.to_string()),
+            Some(("E" | "L", kind)) => Tag::End(kind.to_string()),
+            Some(("S" | "U", kind)) => Tag::Single(kind.to_string()),
+            _ => Tag::Inside(label.to_string()),
+        }
+    }
+
+    fn kind(&self) -> Option<&str> {
+        match self {
+            Tag::Outside => None,
+            Tag::Begin(kind) | Tag::Inside(kind) | Tag::End(kind) | Tag::Single(kind) => Some(kind),
+        }
+    }
+}
+
+/// A word with the label the model gave its first sub-token.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WordPrediction {
+    pub start: usize,
+    pub end: usize,
+    /// Index into the model's labels.
+    pub label: usize,
+    /// Probability of that label.
+    pub probability: f32,
+}
+
+/// An entity before it is given an id and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntitySpan {
+    pub start: usize,
+    pub end: usize,
+    pub kind: String,
+    /// Mean of its words' label probabilities (a product would make long names look unsure).
+    pub score: f32,
+}
+
+/// Groups consecutive words into entities, repairing tag sequences the model got half right:
+/// an `I-X` with no open `X` entity starts one (IOB1 models and orphans alike), and a change of
+/// type always closes the open entity.
+pub fn words_to_entities(words: &[WordPrediction], tags: &[Tag]) -> Vec<EntitySpan> {
+    struct Open {
+        start: usize,
+        end: usize,
+        kind: String,
+        probabilities: f32,
+        count: usize,
+    }
+    fn close(open: Option<Open>, entities: &mut Vec<EntitySpan>) {
+        if let Some(open) = open {
+            entities.push(EntitySpan { start: open.start, end: open.end, kind: open.kind, score: open.probabilities / open.count as f32 });
+        }
+    }
+
+    let mut entities = Vec::new();
+    let mut open: Option<Open> = None;
+    for word in words {
+        let tag = tags.get(word.label).unwrap_or(&Tag::Outside);
+        let continues = match (tag, &open) {
+            (Tag::Inside(kind) | Tag::End(kind), Some(current)) => current.kind == *kind,
+            _ => false,
+        };
+        if continues {
+            if let Some(current) = open.as_mut() {
+                current.end = word.end;
+                current.probabilities += word.probability;
+                current.count += 1;
+            }
+        } else {
+            close(open.take(), &mut entities);
+            if let Some(kind) = tag.kind() {
+                open = Some(Open { start: word.start, end: word.end, kind: kind.to_string(), probabilities: word.probability, count: 1 });
+            }
+        }
+        if matches!(tag, Tag::End(_) | Tag::Single(_)) {
+            close(open.take(), &mut entities);
+        }
+    }
+    close(open, &mut entities);
+    entities
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LABELS: [&str; 5] = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"];
+
+    fn decode(labels: &[usize]) -> Vec<(usize, usize, String)> {
+        let tags: Vec<Tag> = LABELS.iter().map(|label| Tag::parse(label)).collect();
+        let words: Vec<WordPrediction> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, &label)| WordPrediction { start: i * 2, end: i * 2 + 1, label, probability: 0.5 })
+            .collect();
+        words_to_entities(&words, &tags).into_iter().map(|e| (e.start, e.end, e.kind)).collect()
+    }
+
+    #[test]
+    fn tags_parse_in_all_common_schemes() {
+        assert_eq!(Tag::parse("O"), Tag::Outside);
+        assert_eq!(Tag::parse("B-PER"), Tag::Begin("PER".into()));
+        assert_eq!(Tag::parse("I_ORG"), Tag::Inside("ORG".into()));
+        assert_eq!(Tag::parse("S-LOC"), Tag::Single("LOC".into()));
+        assert_eq!(Tag::parse("L-LOC"), Tag::End("LOC".into()));
+        assert_eq!(Tag::parse("MISC"), Tag::Inside("MISC".into()));
+    }
+
+    #[test]
+    fn begin_inside_makes_one_entity() {
+        assert_eq!(decode(&[0, 1, 2, 0]), [(2, 5, "PER".to_string())]);
+    }
+
+    #[test]
+    fn an_orphan_inside_starts_an_entity() {
+        assert_eq!(decode(&[0, 2, 2]), [(2, 5, "PER".to_string())]);
+    }
+
+    #[test]
+    fn a_type_change_closes_the_open_entity() {
+        assert_eq!(decode(&[1, 4, 4]), [(0, 1, "PER".to_string()), (2, 5, "LOC".to_string())]);
+    }
+
+    #[test]
+    fn a_new_begin_splits_adjacent_entities() {
+        assert_eq!(decode(&[1, 1, 2]), [(0, 1, "PER".to_string()), (2, 5, "PER".to_string())]);
+    }
+
+    #[test]
+    fn entity_score_is_the_mean_of_word_probabilities() {
+        let tags: Vec<Tag> = LABELS.iter().map(|label| Tag::parse(label)).collect();
+        let words = [
+            WordPrediction { start: 0, end: 3, label: 1, probability: 0.9 },
+            WordPrediction { start: 4, end: 8, label: 2, probability: 0.7 },
+        ];
+        let entities = words_to_entities(&words, &tags);
+        assert!((entities[0].score - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn bioes_end_and_single_close_entities() {
+        let tags: Vec<Tag> = ["O", "S-PER", "B-ORG", "E-ORG", "I-ORG"].iter().map(|l| Tag::parse(l)).collect();
+        let word = |i: usize, label| WordPrediction { start: i, end: i + 1, label, probability: 1.0 };
+        let entities = words_to_entities(&[word(0, 1), word(1, 1), word(2, 2), word(3, 3), word(4, 4)], &tags);
+        let spans: Vec<(usize, usize)> = entities.iter().map(|e| (e.start, e.end)).collect();
+        assert_eq!(spans, [(0, 1), (1, 2), (2, 4), (4, 5)]);
+    }
+}

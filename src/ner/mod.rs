@@ -1,0 +1,279 @@
+//! Named entity recognition: a Hugging Face token-classification model run through libtorch.
+//!
+//! [`NerModel::predict`] takes segmented documents and fills their entities:
+//! 1. every sentence is tokenized into sub-words, in parallel;
+//! 2. sentences longer than the model's maximum become overlapping windows, so no text is ever
+//!    truncated, and each sub-token keeps the prediction of the window it sits most centrally in;
+//! 3. windows are sorted by length and batched under a padded-token budget;
+//! 4. each word takes the label of its first sub-token, and consecutive labels become entities.
+
+mod classifier;
+mod decode;
+mod error;
+mod model_dir;
+mod tokenize;
+mod windows;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use tch::{nn, Device, Kind, Tensor};
+
+pub use decode::Tag;
+pub use error::NerError;
+pub use model_dir::{Architecture, ModelFiles};
+
+use crate::document::{Document, Entity};
+use crate::offsets::CharIndex;
+use classifier::TokenClassifier;
+use decode::{words_to_entities, WordPrediction};
+use tokenize::{SpecialIds, SubToken, SubwordTokenizer};
+use windows::{plan_batches, plan_windows};
+
+/// Where the default model lives, relative to the repository or to the directory of the binary.
+pub const DEFAULT_MODEL_DIR: &str = "models/claimtag-ner-en";
+
+/// Environment variable naming a model directory when `--model` is not given.
+pub const MODEL_ENV_VAR: &str = "CLAIMTAG_MODEL";
+
+/// How to load and run the model.
+#[derive(Debug, Clone)]
+pub struct NerConfig {
+    pub model_dir: PathBuf,
+    pub device: Device,
+    /// Padded sub-tokens per batch: batch size times the longest sequence in it.
+    pub batch_tokens: usize,
+    /// Sub-tokens per window, special tokens excluded; `None` uses the model's maximum.
+    pub max_window_tokens: Option<usize>,
+}
+
+impl NerConfig {
+    pub fn new(model_dir: impl Into<PathBuf>) -> Self {
+        NerConfig { model_dir: model_dir.into(), device: Device::Cpu, batch_tokens: 8192, max_window_tokens: None }
+    }
+}
+
+/// Finds the model directory: the one given, else `$CLAIMTAG_MODEL`, else the default model next
+/// to the binary or in the source tree it was built from.
+pub fn resolve_model_dir(explicit: Option<&Path>) -> Result<PathBuf, NerError> {
+    if let Some(dir) = explicit {
+        return Ok(dir.to_path_buf());
+    }
+    if let Some(dir) = std::env::var_os(MODEL_ENV_VAR) {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut candidates = Vec::new();
+    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf)) {
+        candidates.push(exe_dir.join(DEFAULT_MODEL_DIR));
+    }
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR));
+    if let Some(found) = candidates.iter().find(|dir| dir.join("config.json").is_file()) {
+        return Ok(found.clone());
+    }
+    let looked_in = candidates.iter().map(|dir| dir.display().to_string()).collect::<Vec<_>>().join(", ");
+    Err(NerError::NoModel { looked_in })
+}
+
+/// Parses `auto`, `cpu`, `cuda` or `cuda:N`.
+pub fn parse_device(spec: &str) -> Result<Device, NerError> {
+    let device = match spec {
+        "auto" => Device::cuda_if_available(),
+        "cpu" => Device::Cpu,
+        "cuda" => Device::Cuda(0),
+        other => match other.strip_prefix("cuda:").and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) => Device::Cuda(n),
+            None => return Err(NerError::UnknownDevice(spec.to_string())),
+        },
+    };
+    if let Device::Cuda(n) = device {
+        if n >= tch::Cuda::device_count() as usize {
+            return Err(NerError::DeviceUnavailable(spec.to_string()));
+        }
+    }
+    Ok(device)
+}
+
+/// A loaded token-classification model and its tokenizer.
+pub struct NerModel {
+    tokenizer: SubwordTokenizer,
+    special: SpecialIds,
+    network: TokenClassifier,
+    // Owns the weights `network` reads; dropped with it.
+    _weights: nn::VarStore,
+    tags: Vec<Tag>,
+    labels: Vec<String>,
+    device: Device,
+    window_len: usize,
+    batch_tokens: usize,
+}
+
+impl NerModel {
+    pub fn load(config: &NerConfig) -> Result<Self, NerError> {
+        let files = ModelFiles::read(&config.model_dir)?;
+        let special = files.tokenizer.special_ids(&files.dir)?;
+        let mut weights = nn::VarStore::new(config.device);
+        let network = TokenClassifier::new(&weights.root(), &files.architecture, files.labels.len());
+        weights
+            .load(&files.weights)
+            .map_err(|source| NerError::Weights { path: files.weights.clone(), source })?;
+        // Loading adopts the file's precision; fp16 weights run in fp32 on the CPU.
+        weights.float();
+        weights.freeze();
+        let model_max = files.architecture.max_sequence_len().saturating_sub(2).max(1);
+        let window_len = config.max_window_tokens.map_or(model_max, |len| len.clamp(1, model_max));
+        Ok(NerModel {
+            tags: files.labels.iter().map(|label| Tag::parse(label)).collect(),
+            labels: files.labels,
+            tokenizer: files.tokenizer,
+            special,
+            network,
+            _weights: weights,
+            device: config.device,
+            window_len,
+            batch_tokens: config.batch_tokens.max(1),
+        })
+    }
+
+    /// The model's labels by class index, as `id2label` names them.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Sub-tokens per window, special tokens excluded.
+    pub fn window_len(&self) -> usize {
+        self.window_len
+    }
+
+    /// Fills `entities` of every document from its `sentences`, replacing what was there.
+    pub fn predict(&self, docs: &mut [Document]) -> Result<(), NerError> {
+        // Only the tokenizer crosses threads: libtorch tensors are not `Sync`.
+        let tokenizer = &self.tokenizer;
+        let sentences: Vec<Vec<EncodedSentence>> = docs.par_iter().map(|doc| encode_document(tokenizer, doc)).collect();
+
+        let mut sequences: Vec<Sequence> = Vec::new();
+        for (doc, doc_sentences) in sentences.iter().enumerate() {
+            for (sentence, encoded) in doc_sentences.iter().enumerate() {
+                for window in plan_windows(encoded.tokens.len(), self.window_len) {
+                    if !window.tokens.is_empty() {
+                        sequences.push(Sequence { doc, sentence, window });
+                    }
+                }
+            }
+        }
+
+        let mut predictions: Vec<Vec<Vec<(usize, f32)>>> = sentences
+            .iter()
+            .map(|doc| doc.iter().map(|s| vec![(0, 0.0); s.tokens.len()]).collect())
+            .collect();
+        let lengths: Vec<usize> = sequences.iter().map(|s| s.window.tokens.len()).collect();
+        for batch in plan_batches(&lengths, 2, self.batch_tokens) {
+            let batch: Vec<&Sequence> = batch.iter().map(|&i| &sequences[i]).collect();
+            let windows: Vec<&[SubToken]> = batch
+                .iter()
+                .map(|s| &sentences[s.doc][s.sentence].tokens[s.window.tokens.clone()])
+                .collect();
+            let (labels, probabilities) = self.run_batch(&windows)?;
+            for (row, sequence) in batch.iter().enumerate() {
+                let target = &mut predictions[sequence.doc][sequence.sentence];
+                for token in sequence.window.owns.clone() {
+                    // +1: position 0 of every row is the [CLS] token.
+                    let column = token - sequence.window.tokens.start + 1;
+                    target[token] = (labels[row][column], probabilities[row][column]);
+                }
+            }
+        }
+
+        for ((doc, encoded), predicted) in docs.iter_mut().zip(&sentences).zip(&predictions) {
+            doc.entities = self.entities(doc, encoded, predicted);
+        }
+        Ok(())
+    }
+
+    /// Runs one batch; returns, per row and position, the most likely label and its probability.
+    fn run_batch(&self, windows: &[&[SubToken]]) -> Result<(Vec<Vec<usize>>, Vec<Vec<f32>>), NerError> {
+        let width = windows.iter().map(|w| w.len()).max().unwrap_or(0) + 2;
+        let mut ids = vec![self.special.pad; windows.len() * width];
+        let mut mask = vec![0i64; windows.len() * width];
+        for (row, window) in windows.iter().enumerate() {
+            let row_ids = &mut ids[row * width..(row + 1) * width];
+            row_ids[0] = self.special.cls;
+            for (slot, token) in row_ids[1..].iter_mut().zip(window.iter()) {
+                *slot = token.id;
+            }
+            row_ids[window.len() + 1] = self.special.sep;
+            mask[row * width..row * width + window.len() + 2].fill(1);
+        }
+        let shape = [windows.len() as i64, width as i64];
+        let ids = Tensor::from_slice(&ids).view(shape).to_device(self.device);
+        let mask = Tensor::from_slice(&mask).view(shape).to_device(self.device);
+        let (probabilities, labels) = tch::no_grad(|| -> Result<(Tensor, Tensor), NerError> {
+            let logits = self.network.forward_t(&ids, &mask, false)?;
+            Ok(logits.to_kind(Kind::Float).softmax(-1, Kind::Float).max_dim(-1, false))
+        })?;
+        let probabilities: Vec<f32> = Vec::try_from(probabilities.to_device(Device::Cpu).view(-1))?;
+        let labels: Vec<i64> = Vec::try_from(labels.to_device(Device::Cpu).view(-1))?;
+        Ok((
+            labels.chunks(width).map(|row| row.iter().map(|&l| l as usize).collect()).collect(),
+            probabilities.chunks(width).map(<[f32]>::to_vec).collect(),
+        ))
+    }
+
+    fn entities(&self, doc: &Document, sentences: &[EncodedSentence], predicted: &[Vec<(usize, f32)>]) -> Vec<Entity> {
+        let index = CharIndex::new(&doc.text);
+        let mut entities = Vec::new();
+        for (sentence, labels) in sentences.iter().zip(predicted) {
+            let words = words_of(&sentence.tokens, labels);
+            for span in words_to_entities(&words, &self.tags) {
+                entities.push(Entity {
+                    id: format!("e{}", entities.len()),
+                    text: index.slice(span.start..span.end).to_string(),
+                    label: span.kind,
+                    start: span.start,
+                    end: span.end,
+                    score: span.score,
+                });
+            }
+        }
+        entities
+    }
+}
+
+fn encode_document(tokenizer: &SubwordTokenizer, doc: &Document) -> Vec<EncodedSentence> {
+    let index = CharIndex::new(&doc.text);
+    doc.sentences
+        .iter()
+        .map(|span| {
+            let mut tokens = tokenizer.encode(index.slice(span.start..span.end));
+            for token in &mut tokens {
+                token.start += span.start;
+                token.end += span.start;
+            }
+            EncodedSentence { tokens }
+        })
+        .collect()
+}
+
+/// A sentence's sub-tokens, offsets relative to the document.
+struct EncodedSentence {
+    tokens: Vec<SubToken>,
+}
+
+/// One window of one sentence of one document, as it goes into a batch.
+struct Sequence {
+    doc: usize,
+    sentence: usize,
+    window: windows::Window,
+}
+
+/// Words with the prediction of their first sub-token; a word spans all its sub-tokens, so
+/// sub-words of one word can never fall into different entities.
+fn words_of(tokens: &[SubToken], predictions: &[(usize, f32)]) -> Vec<WordPrediction> {
+    let mut words: Vec<WordPrediction> = Vec::new();
+    for (token, &(label, probability)) in tokens.iter().zip(predictions) {
+        match words.last_mut() {
+            Some(word) if !token.starts_word => word.end = word.end.max(token.end),
+            _ => words.push(WordPrediction { start: token.start, end: token.end, label, probability }),
+        }
+    }
+    words
+}

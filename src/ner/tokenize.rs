@@ -1,0 +1,150 @@
+//! Sub-word tokenization with code point offsets, over `rust_tokenizers`.
+
+use std::path::Path;
+
+use rust_tokenizers::tokenizer::{BertTokenizer, RobertaTokenizer, Tokenizer};
+use rust_tokenizers::vocab::Vocab;
+use rust_tokenizers::Mask;
+use serde_json::Value;
+
+use super::error::NerError;
+use super::model_dir::{read_json, Architecture};
+
+/// One sub-word token of a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubToken {
+    pub id: i64,
+    /// Code point offsets relative to the start of the text that was encoded.
+    pub start: usize,
+    pub end: usize,
+    /// False for the continuation pieces of a word ("##ensky" in "Zel ##ensky").
+    pub starts_word: bool,
+}
+
+/// The ids a model expects around and between sequences.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecialIds {
+    pub cls: i64,
+    pub sep: i64,
+    pub pad: i64,
+}
+
+/// The tokenizer a model directory asks for: WordPiece (BERT, DistilBERT) or byte-level BPE (RoBERTa).
+pub enum SubwordTokenizer {
+    WordPiece(BertTokenizer),
+    Bpe(RobertaTokenizer),
+}
+
+impl SubwordTokenizer {
+    pub fn read(dir: &Path, architecture: &Architecture) -> Result<Self, NerError> {
+        let settings = TokenizerSettings::read(dir)?;
+        match architecture {
+            Architecture::Bert(_) | Architecture::DistilBert(_) => {
+                let vocab = require_file(dir, "vocab.txt")?;
+                let lower_case = match settings.do_lower_case {
+                    Some(lower_case) => lower_case,
+                    None => vocabulary_is_lowercase(&vocab)?,
+                };
+                // BERT strips accents whenever it lowercases, unless told otherwise.
+                let strip_accents = settings.strip_accents.unwrap_or(lower_case);
+                let tokenizer = BertTokenizer::from_file(&vocab, lower_case, strip_accents)
+                    .map_err(|err| NerError::model_file(&vocab, err))?;
+                Ok(SubwordTokenizer::WordPiece(tokenizer))
+            }
+            Architecture::Roberta(_) => {
+                let vocab = require_file(dir, "vocab.json")?;
+                let merges = require_file(dir, "merges.txt")?;
+                let lower_case = settings.do_lower_case.unwrap_or(false);
+                // Words inside a sentence carry a leading space; give the first one the same.
+                let tokenizer = RobertaTokenizer::from_file(&vocab, &merges, lower_case, true)
+                    .map_err(|err| NerError::model_file(&vocab, err))?;
+                Ok(SubwordTokenizer::Bpe(tokenizer))
+            }
+        }
+    }
+
+    pub fn special_ids(&self, dir: &Path) -> Result<SpecialIds, NerError> {
+        let (names, vocab_file, values) = match self {
+            SubwordTokenizer::WordPiece(tokenizer) => (["[CLS]", "[SEP]", "[PAD]"], "vocab.txt", tokenizer.vocab().values()),
+            SubwordTokenizer::Bpe(tokenizer) => (["<s>", "</s>", "<pad>"], "vocab.json", tokenizer.vocab().values()),
+        };
+        let id = |name: &str| {
+            values
+                .get(name)
+                .copied()
+                .ok_or_else(|| NerError::model_file(dir.join(vocab_file), format!("has no {name} token")))
+        };
+        Ok(SpecialIds { cls: id(names[0])?, sep: id(names[1])?, pad: id(names[2])? })
+    }
+
+    /// Sub-word tokens of `text` with code point offsets into it. Whitespace produces none.
+    pub fn encode(&self, text: &str) -> Vec<SubToken> {
+        let (pieces, ids) = match self {
+            SubwordTokenizer::WordPiece(tokenizer) => {
+                let pieces = tokenizer.tokenize_with_offsets(text);
+                let ids = tokenizer.convert_tokens_to_ids(&pieces.tokens);
+                (pieces, ids)
+            }
+            SubwordTokenizer::Bpe(tokenizer) => {
+                let pieces = tokenizer.tokenize_with_offsets(text);
+                let ids = tokenizer.convert_tokens_to_ids(&pieces.tokens);
+                (pieces, ids)
+            }
+        };
+        pieces
+            .offsets
+            .iter()
+            .zip(&pieces.masks)
+            .zip(ids)
+            .filter_map(|((offset, mask), id)| {
+                let offset = offset.as_ref()?;
+                Some(SubToken {
+                    id,
+                    start: offset.begin as usize,
+                    end: offset.end as usize,
+                    starts_word: *mask != Mask::Continuation,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The parts of `tokenizer_config.json` that change tokenization; the file is optional.
+#[derive(Debug, Default)]
+struct TokenizerSettings {
+    do_lower_case: Option<bool>,
+    strip_accents: Option<bool>,
+}
+
+impl TokenizerSettings {
+    fn read(dir: &Path) -> Result<Self, NerError> {
+        let path = dir.join("tokenizer_config.json");
+        if !path.exists() {
+            return Ok(TokenizerSettings::default());
+        }
+        let config = read_json(&path)?;
+        Ok(TokenizerSettings {
+            do_lower_case: config.get("do_lower_case").and_then(Value::as_bool),
+            strip_accents: config.get("strip_accents").and_then(Value::as_bool),
+        })
+    }
+}
+
+fn require_file(dir: &Path, name: &str) -> Result<std::path::PathBuf, NerError> {
+    let path = dir.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(NerError::model_file(path, "missing"))
+    }
+}
+
+/// Without a `tokenizer_config.json`, an uncased model is recognised by a vocabulary with no
+/// capital letters outside its `[SPECIAL]` tokens.
+fn vocabulary_is_lowercase(vocab: &Path) -> Result<bool, NerError> {
+    let text = std::fs::read_to_string(vocab).map_err(|err| NerError::model_file(vocab, err))?;
+    Ok(!text
+        .lines()
+        .filter(|token| !(token.starts_with('[') && token.ends_with(']')))
+        .any(|token| token.chars().any(char::is_uppercase)))
+}

@@ -1,0 +1,102 @@
+//! The one place that converts between offset conventions.
+//!
+//! claimtag speaks Unicode code point offsets (what Python's `str` indexes), end-exclusive, in
+//! every output. Rust strings are indexed by bytes, so any stage that slices text by a code point
+//! span goes through [`CharIndex`]; nothing else in the crate counts characters itself.
+
+use std::ops::Range;
+
+/// Maps code point offsets of one text to byte offsets and back.
+///
+/// Building the index is linear in the text; lookups are O(1) from code points and O(log n)
+/// from bytes.
+#[derive(Debug, Clone)]
+pub struct CharIndex<'a> {
+    text: &'a str,
+    /// Byte offset of every code point, followed by `text.len()`, so `byte_of(len_chars())` works.
+    byte_offsets: Vec<usize>,
+}
+
+impl<'a> CharIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut byte_offsets: Vec<usize> = text.char_indices().map(|(byte, _)| byte).collect();
+        byte_offsets.push(text.len());
+        CharIndex { text, byte_offsets }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Number of code points in the text.
+    pub fn len_chars(&self) -> usize {
+        self.byte_offsets.len() - 1
+    }
+
+    /// Byte offset of the code point at `char_offset`; offsets past the end clamp to the end.
+    pub fn byte_of(&self, char_offset: usize) -> usize {
+        self.byte_offsets[char_offset.min(self.len_chars())]
+    }
+
+    /// Code point offset of the character that contains byte `byte_offset`.
+    pub fn char_of_byte(&self, byte_offset: usize) -> usize {
+        match self.byte_offsets.binary_search(&byte_offset) {
+            Ok(char_offset) => char_offset,
+            // Inside a multi-byte character: report the character that holds the byte.
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Byte range of a code point range.
+    pub fn byte_range(&self, chars: Range<usize>) -> Range<usize> {
+        self.byte_of(chars.start)..self.byte_of(chars.end)
+    }
+
+    /// The text of a code point range.
+    pub fn slice(&self, chars: Range<usize>) -> &'a str {
+        &self.text[self.byte_range(chars)]
+    }
+}
+
+/// Number of code points in `text`.
+pub fn char_len(text: &str) -> usize {
+    text.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIXED: &str = "“Мир” — 🙂 ok";
+
+    #[test]
+    fn code_point_offsets_match_python_indexing() {
+        let index = CharIndex::new(MIXED);
+        // In Python: s = "“Мир” — 🙂 ok"; s[1:4] == "Мир"; s[8:9] == "🙂"; len(s) == 12
+        assert_eq!(index.len_chars(), 12);
+        assert_eq!(index.slice(1..4), "Мир");
+        assert_eq!(index.slice(8..9), "🙂");
+        assert_eq!(index.slice(10..12), "ok");
+    }
+
+    #[test]
+    fn bytes_map_back_to_the_character_that_holds_them() {
+        let index = CharIndex::new(MIXED);
+        let emoji_byte = MIXED.find('🙂').unwrap();
+        assert_eq!(index.char_of_byte(emoji_byte), 8);
+        assert_eq!(index.char_of_byte(emoji_byte + 2), 8);
+        assert_eq!(index.char_of_byte(MIXED.len()), 12);
+    }
+
+    #[test]
+    fn offsets_past_the_end_clamp() {
+        let index = CharIndex::new("abc");
+        assert_eq!(index.slice(1..99), "bc");
+        assert_eq!(CharIndex::new("").slice(0..0), "");
+    }
+
+    #[test]
+    fn char_len_counts_code_points_not_bytes() {
+        assert_eq!(char_len("Зеленський 🙂"), 12);
+    }
+}

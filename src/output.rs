@@ -1,0 +1,199 @@
+//! Writing tagged documents. Every format is a [`DocumentSink`]; the pipeline pushes finished
+//! documents into one and never knows which format it feeds.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::document::{Document, Entity};
+use crate::offsets::CharIndex;
+
+/// The JSON record of one document, as the CLI contract fixes it.
+#[derive(Debug, Serialize)]
+pub struct DocumentRecord<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+    pub entities: &'a [Entity],
+    /// Claims are filled by the claims stage; until it runs, the list is empty.
+    pub claims: &'a [Value],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<&'a Map<String, Value>>,
+}
+
+impl<'a> From<&'a Document> for DocumentRecord<'a> {
+    fn from(doc: &'a Document) -> Self {
+        DocumentRecord { id: &doc.id, text: &doc.text, entities: &doc.entities, claims: &[], meta: doc.meta.as_ref() }
+    }
+}
+
+/// Receives finished documents in input order.
+pub trait DocumentSink {
+    /// Called once per document, in input order. An error ends the run.
+    fn write(&mut self, doc: &Document) -> io::Result<()>;
+    /// Called once after the last document (also when there were none) to close the output and flush it.
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+/// One compact JSON object a line.
+pub struct JsonlSink<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonlSink<W> {
+    pub fn new(out: W) -> Self {
+        JsonlSink { out }
+    }
+}
+
+impl<W: Write> DocumentSink for JsonlSink<W> {
+    fn write(&mut self, doc: &Document) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &DocumentRecord::from(doc))?;
+        self.out.write_all(b"\n")
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// One pretty-printed object for a single document, a JSON array for several (or none).
+pub struct JsonSink<W: Write> {
+    out: W,
+    /// The first document, held back until we know whether an array is needed.
+    first: Option<String>,
+    written: usize,
+}
+
+impl<W: Write> JsonSink<W> {
+    pub fn new(out: W) -> Self {
+        JsonSink { out, first: None, written: 0 }
+    }
+}
+
+impl<W: Write> DocumentSink for JsonSink<W> {
+    fn write(&mut self, doc: &Document) -> io::Result<()> {
+        let json = serde_json::to_string_pretty(&DocumentRecord::from(doc))?;
+        match self.written {
+            0 => self.first = Some(json),
+            1 => {
+                let first = self.first.take().unwrap_or_default();
+                write!(self.out, "[\n{first},\n{json}")?;
+            }
+            _ => write!(self.out, ",\n{json}")?,
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        match self.written {
+            0 => writeln!(self.out, "[]")?,
+            1 => writeln!(self.out, "{}", self.first.take().unwrap_or_default())?,
+            _ => writeln!(self.out, "\n]")?,
+        }
+        self.out.flush()
+    }
+}
+
+/// The text with entities marked, for reading in a terminal: coloured when `color` is set,
+/// otherwise bracketed as `[Putin](PER)`.
+pub struct PrettySink<W: Write> {
+    out: W,
+    color: bool,
+}
+
+impl<W: Write> PrettySink<W> {
+    pub fn new(out: W, color: bool) -> Self {
+        PrettySink { out, color }
+    }
+
+    fn mark(&self, entity: &Entity) -> String {
+        if self.color {
+            format!("\x1b[1;{}m{}\x1b[0m\x1b[2m[{}]\x1b[0m", ansi_color(&entity.label), entity.text, entity.label)
+        } else {
+            format!("[{}]({})", entity.text, entity.label)
+        }
+    }
+}
+
+/// ANSI foreground colour per entity type: one fixed colour for the CoNLL types, a stable pick for others.
+fn ansi_color(label: &str) -> u8 {
+    match label {
+        "PER" => 32,
+        "ORG" => 34,
+        "LOC" => 33,
+        "MISC" => 35,
+        other => 31 + (other.bytes().map(u32::from).sum::<u32>() % 6) as u8,
+    }
+}
+
+impl<W: Write> DocumentSink for PrettySink<W> {
+    fn write(&mut self, doc: &Document) -> io::Result<()> {
+        let index = CharIndex::new(&doc.text);
+        let header = format!("── {} ({} entities) ", doc.id, doc.entities.len());
+        writeln!(self.out, "{header}{}", "─".repeat(60usize.saturating_sub(header.chars().count())))?;
+        let mut at = 0;
+        for entity in &doc.entities {
+            write!(self.out, "{}{}", index.slice(at..entity.start), self.mark(entity))?;
+            at = entity.end;
+        }
+        writeln!(self.out, "{}", index.slice(at..index.len_chars()))?;
+        writeln!(self.out)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tagged(id: &str) -> Document {
+        let mut doc = Document::new(id, "“Путін” met ISW 🙂");
+        doc.entities.push(Entity { id: "e0".into(), text: "Путін".into(), label: "PER".into(), start: 1, end: 6, score: 0.9 });
+        doc
+    }
+
+    #[test]
+    fn jsonl_writes_one_record_a_line_in_the_contract_shape() {
+        let mut out = Vec::new();
+        let mut sink = JsonlSink::new(&mut out);
+        sink.write(&tagged("a")).unwrap();
+        sink.write(&Document::new("b", "")).unwrap();
+        sink.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0],
+            serde_json::json!({"id": "a", "text": "“Путін” met ISW 🙂", "claims": [],
+                "entities": [{"id": "e0", "text": "Путін", "label": "PER", "start": 1, "end": 6, "score": 0.9}]})
+        );
+        assert_eq!(lines[1]["entities"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn json_is_an_object_for_one_document_and_an_array_for_several() {
+        let render = |docs: &[Document]| {
+            let mut out = Vec::new();
+            let mut sink = JsonSink::new(&mut out);
+            docs.iter().for_each(|doc| sink.write(doc).unwrap());
+            sink.finish().unwrap();
+            serde_json::from_slice::<Value>(&out).unwrap()
+        };
+        assert!(render(&[tagged("a")]).is_object());
+        assert_eq!(render(&[tagged("a"), tagged("b"), tagged("c")]).as_array().unwrap().len(), 3);
+        assert_eq!(render(&[]), serde_json::json!([]));
+    }
+
+    #[test]
+    fn pretty_marks_entities_at_their_code_point_offsets() {
+        let mut out = Vec::new();
+        PrettySink::new(&mut out, false).write(&tagged("a")).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("“[Путін](PER)” met ISW 🙂"), "{text}");
+    }
+}

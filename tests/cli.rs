@@ -1,0 +1,153 @@
+//! `claimtag tag` as users and scripts call it.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use common::{slice_chars, tiny_model, Head};
+use serde_json::Value;
+
+const EXAMPLE_ARTICLE: &str = include_str!("../examples/euromaidan-isw-negotiations.txt");
+
+fn claimtag(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimtag"))
+        .args(args)
+        .env_remove("CLAIMTAG_MODEL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn jsonl_records(output: &Output) -> Vec<Value> {
+    assert!(output.status.success(), "claimtag failed: {}", stderr(output));
+    String::from_utf8(output.stdout.clone()).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+fn assert_entity_offsets(record: &Value) {
+    let text = record["text"].as_str().unwrap();
+    for entity in record["entities"].as_array().unwrap() {
+        let (start, end) = (entity["start"].as_u64().unwrap() as usize, entity["end"].as_u64().unwrap() as usize);
+        assert_eq!(slice_chars(text, start, end), entity["text"].as_str().unwrap(), "{entity}");
+    }
+}
+
+#[test]
+fn jsonl_in_jsonl_out_keeps_order_ids_meta_and_valid_offsets() {
+    let model = tiny_model(Head::Random);
+    let big = EXAMPLE_ARTICLE.repeat(200_000 / EXAMPLE_ARTICLE.len() + 1);
+    let input = [
+        serde_json::json!({"id": "article", "text": EXAMPLE_ARTICLE, "source": "Euromaidan Press"}),
+        serde_json::json!({"text": "Putin said so."}),
+        serde_json::json!({"id": "big", "text": big}),
+        serde_json::json!({"id": "empty", "text": ""}),
+    ]
+    .iter()
+    .map(Value::to_string)
+    .collect::<Vec<_>>()
+    .join("\n");
+    let output = claimtag(
+        &["tag", "--model", model.path.to_str().unwrap(), "--format", "jsonl", "--input-format", "jsonl"],
+        input.as_bytes(),
+    );
+    let records = jsonl_records(&output);
+    let ids: Vec<&str> = records.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["article", "2", "big", "empty"]);
+    assert_eq!(records[0]["meta"]["source"], "Euromaidan Press");
+    assert!(records[2]["text"].as_str().unwrap().len() > 200_000);
+    assert!(!records[2]["entities"].as_array().unwrap().is_empty());
+    for record in &records {
+        assert_eq!(record["claims"], serde_json::json!([]));
+        assert_entity_offsets(record);
+    }
+}
+
+#[test]
+fn a_text_file_becomes_one_document_named_after_the_file() {
+    let model = tiny_model(Head::Always(1));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("note.txt");
+    std::fs::write(&file, "Zelensky met Macron.").unwrap();
+    let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), file.to_str().unwrap()], b"");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let record: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(record["id"], "note.txt");
+    let texts: Vec<&str> = record["entities"].as_array().unwrap().iter().map(|e| e["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Zelensky", "met", "Macron", "."]);
+    assert_eq!(record["entities"][2]["start"], 13);
+}
+
+#[test]
+fn several_files_give_a_json_array_in_argument_order() {
+    let model = tiny_model(Head::Random);
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["b.txt", "a.txt"] {
+        std::fs::write(dir.path().join(name), format!("Text of {name}.")).unwrap();
+    }
+    let b = dir.path().join("b.txt");
+    let a = dir.path().join("a.txt");
+    let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), b.to_str().unwrap(), a.to_str().unwrap()], b"");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let records: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let ids: Vec<&str> = records.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["b.txt", "a.txt"]);
+}
+
+#[test]
+fn invalid_utf8_input_is_a_one_line_error_naming_the_file() {
+    let model = tiny_model(Head::Random);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("latin1.txt");
+    std::fs::write(&file, b"Caf\xe9").unwrap();
+    let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), file.to_str().unwrap()], b"");
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains(&format!("{}: not valid UTF-8", file.display())), "{message}");
+}
+
+#[test]
+fn a_bad_jsonl_line_is_an_error_naming_the_line() {
+    let model = tiny_model(Head::Random);
+    let output = claimtag(
+        &["tag", "--model", model.path.to_str().unwrap(), "--input-format", "jsonl"],
+        b"{\"text\": \"fine\"}\n{\"text\": \"fine\"}\nnot json\n",
+    );
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("stdin, line 3: invalid JSON"), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "no partial JSON on stdout");
+}
+
+#[test]
+fn a_model_directory_without_files_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = claimtag(&["tag", "--model", dir.path().to_str().unwrap()], b"text");
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains(&format!("{}: missing", dir.path().join("config.json").display())), "{message}");
+}
+
+#[test]
+fn pretty_format_marks_entities_in_the_text() {
+    let model = tiny_model(Head::Always(5));
+    let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--format", "pretty"], "Kyiv".as_bytes());
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("[Kyiv](LOC)"));
+}
+
+#[test]
+fn an_unknown_device_is_refused() {
+    let model = tiny_model(Head::Random);
+    let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--device", "tpu"], b"x");
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("unknown device \"tpu\""), "{}", stderr(&output));
+}
