@@ -56,12 +56,6 @@ pub struct Document {
 
 impl Document {
     pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
-        Document {
-            id: id.into(),
-            text: text.into(),
-            meta: None,
-            sentences: Vec::new(),
-            entities: Vec::new(),
-        }
+        Document { id: id.into(), text: text.into(), meta: None, sentences: Vec::new(), entities: Vec::new() }
     }
 }

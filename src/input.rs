@@ -45,7 +45,9 @@ impl Source {
     fn default_id(&self) -> String {
         match self {
             Source::Stdin => "stdin".to_string(),
-            Source::File(path) => path.file_name().map_or_else(|| self.name(), |name| name.to_string_lossy().into_owned()),
+            Source::File(path) => {
+                path.file_name().map_or_else(|| self.name(), |name| name.to_string_lossy().into_owned())
+            }
         }
     }
 }

@@ -11,7 +11,11 @@ use claimtag::output::{DocumentSink, JsonSink, JsonlSink, PrettySink};
 use claimtag::pipeline::Tagger;
 
 #[derive(Parser)]
-#[command(name = "claimtag", version, about = "Tag people, places and organisations in news text, and the claims made about them")]
+#[command(
+    name = "claimtag",
+    version,
+    about = "Tag people, places and organisations in news text, and the claims made about them"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -81,11 +85,8 @@ fn tag(args: TagArgs) -> anyhow::Result<()> {
         tch::set_num_threads(threads as i32);
     }
     let model_dir = resolve_model_dir(args.model.as_deref())?;
-    let config = NerConfig {
-        device: parse_device(&args.device)?,
-        batch_tokens: args.batch_tokens,
-        ..NerConfig::new(model_dir)
-    };
+    let config =
+        NerConfig { device: parse_device(&args.device)?, batch_tokens: args.batch_tokens, ..NerConfig::new(model_dir) };
     let tagger = Tagger::load(&config).context("cannot load the NER model")?;
     let sources: Vec<Source> = if args.files.is_empty() {
         vec![Source::Stdin]

@@ -153,7 +153,14 @@ mod tests {
 
     fn tagged(id: &str) -> Document {
         let mut doc = Document::new(id, "“Путін” met ISW 🙂");
-        doc.entities.push(Entity { id: "e0".into(), text: "Путін".into(), label: "PER".into(), start: 1, end: 6, score: 0.9 });
+        doc.entities.push(Entity {
+            id: "e0".into(),
+            text: "Путін".into(),
+            label: "PER".into(),
+            start: 1,
+            end: 6,
+            score: 0.9,
+        });
         doc
     }
 

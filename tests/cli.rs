@@ -94,7 +94,8 @@ fn several_files_give_a_json_array_in_argument_order() {
     }
     let b = dir.path().join("b.txt");
     let a = dir.path().join("a.txt");
-    let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), b.to_str().unwrap(), a.to_str().unwrap()], b"");
+    let output =
+        claimtag(&["tag", "--model", model.path.to_str().unwrap(), b.to_str().unwrap(), a.to_str().unwrap()], b"");
     assert!(output.status.success(), "{}", stderr(&output));
     let records: Value = serde_json::from_slice(&output.stdout).unwrap();
     let ids: Vec<&str> = records.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();

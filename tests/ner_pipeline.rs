@@ -15,7 +15,8 @@ fn tagger(model: &common::TinyModel, batch_tokens: usize) -> Tagger {
 }
 
 fn tag(tagger: &Tagger, texts: &[&str]) -> Vec<Document> {
-    let mut docs: Vec<Document> = texts.iter().enumerate().map(|(i, text)| Document::new(i.to_string(), *text)).collect();
+    let mut docs: Vec<Document> =
+        texts.iter().enumerate().map(|(i, text)| Document::new(i.to_string(), *text)).collect();
     tagger.tag(&mut docs).expect("tagging succeeds");
     docs
 }
@@ -94,7 +95,28 @@ fn offsets_are_code_points_on_quotes_dashes_cyrillic_and_emoji() {
     let entities: Vec<&str> = docs[0].entities.iter().map(|e| e.text.as_str()).collect();
     assert_eq!(
         entities,
-        ["“", "Зеленський", "”", "—", "said", "🙂", "ISW", "’", "s", "Café", ".", "Путін", "said", ":", "«", "war", "»", "–", "👍🏽", "ok"]
+        [
+            "“",
+            "Зеленський",
+            "”",
+            "—",
+            "said",
+            "🙂",
+            "ISW",
+            "’",
+            "s",
+            "Café",
+            ".",
+            "Путін",
+            "said",
+            ":",
+            "«",
+            "war",
+            "»",
+            "–",
+            "👍🏽",
+            "ok"
+        ]
     );
     let putin = docs[0].entities.iter().find(|e| e.text == "Путін").unwrap();
     // Python: text.index("Путін") == 35
@@ -117,7 +139,8 @@ fn fp16_weights_load_and_give_the_fp32_entities() {
     let fp32 = tag(&tagger(&model, 8192), &[&text]);
     convert_weights_to_fp16(&model.path);
     let fp16 = tag(&tagger(&model, 8192), &[&text]);
-    let spans = |docs: &[Document]| docs[0].entities.iter().map(|e| (e.start, e.end, e.label.clone())).collect::<Vec<_>>();
+    let spans =
+        |docs: &[Document]| docs[0].entities.iter().map(|e| (e.start, e.end, e.label.clone())).collect::<Vec<_>>();
     assert_eq!(spans(&fp16), spans(&fp32));
 }
 
@@ -142,11 +165,18 @@ fn corrupt_weights_and_configs_are_named() {
     let model = tiny_model(Head::Random);
     std::fs::write(model.path.join("model.safetensors"), b"not safetensors").unwrap();
     let err = NerModel::load(&NerConfig::new(&model.path)).err().expect("loading fails");
-    assert!(err.to_string().starts_with(&format!("{}: cannot load weights", model.path.join("model.safetensors").display())), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: cannot load weights", model.path.join("model.safetensors").display())),
+        "{err}"
+    );
 
     std::fs::write(model.path.join("config.json"), b"{\"model_type\": \"bert\"").unwrap();
     let err = NerModel::load(&NerConfig::new(&model.path)).err().expect("loading fails");
-    assert!(err.to_string().starts_with(&format!("{}: invalid JSON", model.path.join("config.json").display())), "{err}");
+    assert!(
+        err.to_string().starts_with(&format!("{}: invalid JSON", model.path.join("config.json").display())),
+        "{err}"
+    );
 
     std::fs::write(model.path.join("config.json"), b"{\"model_type\": \"bert\"}").unwrap();
     let err = NerModel::load(&NerConfig::new(&model.path)).err().expect("loading fails");

@@ -72,7 +72,12 @@ pub fn words_to_entities(words: &[WordPrediction], tags: &[Tag]) -> Vec<EntitySp
     }
     fn close(open: Option<Open>, entities: &mut Vec<EntitySpan>) {
         if let Some(open) = open {
-            entities.push(EntitySpan { start: open.start, end: open.end, kind: open.kind, score: open.probabilities / open.count as f32 });
+            entities.push(EntitySpan {
+                start: open.start,
+                end: open.end,
+                kind: open.kind,
+                score: open.probabilities / open.count as f32,
+            });
         }
     }
 
@@ -93,7 +98,13 @@ pub fn words_to_entities(words: &[WordPrediction], tags: &[Tag]) -> Vec<EntitySp
         } else {
             close(open.take(), &mut entities);
             if let Some(kind) = tag.kind() {
-                open = Some(Open { start: word.start, end: word.end, kind: kind.to_string(), probabilities: word.probability, count: 1 });
+                open = Some(Open {
+                    start: word.start,
+                    end: word.end,
+                    kind: kind.to_string(),
+                    probabilities: word.probability,
+                    count: 1,
+                });
             }
         }
         if matches!(tag, Tag::End(_) | Tag::Single(_)) {

@@ -113,9 +113,7 @@ impl NerModel {
         let special = files.tokenizer.special_ids(&files.dir)?;
         let mut weights = nn::VarStore::new(config.device);
         let network = TokenClassifier::new(&weights.root(), &files.architecture, files.labels.len());
-        weights
-            .load(&files.weights)
-            .map_err(|source| NerError::Weights { path: files.weights.clone(), source })?;
+        weights.load(&files.weights).map_err(|source| NerError::Weights { path: files.weights.clone(), source })?;
         // Loading adopts the file's precision; fp16 weights run in fp32 on the CPU.
         weights.float();
         weights.freeze();
@@ -161,24 +159,20 @@ impl NerModel {
             }
         }
 
-        let mut predictions: Vec<Vec<Vec<(usize, f32)>>> = sentences
-            .iter()
-            .map(|doc| doc.iter().map(|s| vec![(0, 0.0); s.tokens.len()]).collect())
-            .collect();
+        let mut predictions: Vec<Vec<Vec<(usize, f32)>>> =
+            sentences.iter().map(|doc| doc.iter().map(|s| vec![(0, 0.0); s.tokens.len()]).collect()).collect();
         let lengths: Vec<usize> = sequences.iter().map(|s| s.window.tokens.len()).collect();
         for batch in plan_batches(&lengths, 2, self.batch_tokens) {
             let batch: Vec<&Sequence> = batch.iter().map(|&i| &sequences[i]).collect();
-            let windows: Vec<&[SubToken]> = batch
-                .iter()
-                .map(|s| &sentences[s.doc][s.sentence].tokens[s.window.tokens.clone()])
-                .collect();
-            let (labels, probabilities) = self.run_batch(&windows)?;
+            let windows: Vec<&[SubToken]> =
+                batch.iter().map(|s| &sentences[s.doc][s.sentence].tokens[s.window.tokens.clone()]).collect();
+            let predicted = self.run_batch(&windows)?;
             for (row, sequence) in batch.iter().enumerate() {
                 let target = &mut predictions[sequence.doc][sequence.sentence];
                 for token in sequence.window.owns.clone() {
                     // +1: position 0 of every row is the [CLS] token.
                     let column = token - sequence.window.tokens.start + 1;
-                    target[token] = (labels[row][column], probabilities[row][column]);
+                    target[token] = predicted.at(row, column);
                 }
             }
         }
@@ -189,8 +183,8 @@ impl NerModel {
         Ok(())
     }
 
-    /// Runs one batch; returns, per row and position, the most likely label and its probability.
-    fn run_batch(&self, windows: &[&[SubToken]]) -> Result<(Vec<Vec<usize>>, Vec<Vec<f32>>), NerError> {
+    /// Runs one batch; returns the most likely label and its probability at every position.
+    fn run_batch(&self, windows: &[&[SubToken]]) -> Result<BatchPredictions, NerError> {
         let width = windows.iter().map(|w| w.len()).max().unwrap_or(0) + 2;
         let mut ids = vec![self.special.pad; windows.len() * width];
         let mut mask = vec![0i64; windows.len() * width];
@@ -210,12 +204,11 @@ impl NerModel {
             let logits = self.network.forward_t(&ids, &mask, false)?;
             Ok(logits.to_kind(Kind::Float).softmax(-1, Kind::Float).max_dim(-1, false))
         })?;
-        let probabilities: Vec<f32> = Vec::try_from(probabilities.to_device(Device::Cpu).view(-1))?;
-        let labels: Vec<i64> = Vec::try_from(labels.to_device(Device::Cpu).view(-1))?;
-        Ok((
-            labels.chunks(width).map(|row| row.iter().map(|&l| l as usize).collect()).collect(),
-            probabilities.chunks(width).map(<[f32]>::to_vec).collect(),
-        ))
+        Ok(BatchPredictions {
+            labels: Vec::try_from(labels.to_device(Device::Cpu).view(-1))?,
+            probabilities: Vec::try_from(probabilities.to_device(Device::Cpu).view(-1))?,
+            width,
+        })
     }
 
     fn entities(&self, doc: &Document, sentences: &[EncodedSentence], predicted: &[Vec<(usize, f32)>]) -> Vec<Entity> {
@@ -256,6 +249,20 @@ fn encode_document(tokenizer: &SubwordTokenizer, doc: &Document) -> Vec<EncodedS
 /// A sentence's sub-tokens, offsets relative to the document.
 struct EncodedSentence {
     tokens: Vec<SubToken>,
+}
+
+/// The model's best label and its probability for every position of a batch, row-major.
+struct BatchPredictions {
+    labels: Vec<i64>,
+    probabilities: Vec<f32>,
+    width: usize,
+}
+
+impl BatchPredictions {
+    fn at(&self, row: usize, column: usize) -> (usize, f32) {
+        let i = row * self.width + column;
+        (self.labels[i] as usize, self.probabilities[i])
+    }
 }
 
 /// One window of one sentence of one document, as it goes into a batch.

@@ -65,7 +65,9 @@ impl ModelFiles {
             .iter()
             .map(|name| dir.join(name))
             .find(|path| path.is_file())
-            .ok_or_else(|| NerError::model_file(dir.join("model.safetensors"), "missing (nor is there a pytorch_model.bin)"))?;
+            .ok_or_else(|| {
+                NerError::model_file(dir.join("model.safetensors"), "missing (nor is there a pytorch_model.bin)")
+            })?;
         Ok(ModelFiles { dir: dir.to_path_buf(), architecture, labels, tokenizer, weights })
     }
 }
@@ -85,7 +87,10 @@ fn parse_architecture(path: &Path, config: &Value) -> Result<Architecture, NerEr
         .map(str::to_lowercase)
         .or_else(|| {
             let architecture = config.get("architectures")?.get(0)?.as_str()?.to_lowercase();
-            ["distilbert", "roberta", "bert"].into_iter().find(|name| architecture.starts_with(name)).map(str::to_string)
+            ["distilbert", "roberta", "bert"]
+                .into_iter()
+                .find(|name| architecture.starts_with(name))
+                .map(str::to_string)
         })
         .ok_or_else(|| NerError::model_file(path, "has neither \"model_type\" nor \"architectures\""))?;
     match model_type.as_str() {
@@ -110,13 +115,16 @@ fn overlay_on_default<T: Default + Serialize + DeserializeOwned>(path: &Path, co
             }
         }
     }
-    serde_json::from_value(merged).map_err(|err| NerError::model_file(path, format!("unsupported configuration: {err}")))
+    serde_json::from_value(merged)
+        .map_err(|err| NerError::model_file(path, format!("unsupported configuration: {err}")))
 }
 
 /// Maps Hugging Face spellings onto rust-bert's where they differ.
 fn normalise_field(key: &str, value: &Value) -> Value {
     match (key, value.as_str()) {
-        ("hidden_act" | "activation", Some("gelu_pytorch_tanh" | "gelu_fast" | "gelu_python")) => Value::from("gelu_new"),
+        ("hidden_act" | "activation", Some("gelu_pytorch_tanh" | "gelu_fast" | "gelu_python")) => {
+            Value::from("gelu_new")
+        }
         _ => value.clone(),
     }
 }
@@ -128,18 +136,12 @@ fn parse_labels(path: &Path, config: &Value) -> Result<Vec<String>, NerError> {
         .ok_or_else(|| NerError::model_file(path, "has no \"id2label\": not a token-classification model"))?;
     let mut labels = vec![None; id2label.len()];
     for (id, label) in id2label {
-        let index: usize = id
-            .parse()
-            .ok()
-            .filter(|&index| index < labels.len())
-            .ok_or_else(|| NerError::model_file(path, format!("id2label key {id:?} is not an index below {}", labels.len())))?;
-        let label = label
-            .as_str()
-            .ok_or_else(|| NerError::model_file(path, format!("id2label[{id}] is not a string")))?;
+        let index: usize = id.parse().ok().filter(|&index| index < labels.len()).ok_or_else(|| {
+            NerError::model_file(path, format!("id2label key {id:?} is not an index below {}", labels.len()))
+        })?;
+        let label =
+            label.as_str().ok_or_else(|| NerError::model_file(path, format!("id2label[{id}] is not a string")))?;
         labels[index] = Some(label.to_string());
     }
-    labels
-        .into_iter()
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| NerError::model_file(path, "id2label skips an index"))
+    labels.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| NerError::model_file(path, "id2label skips an index"))
 }

@@ -31,8 +31,8 @@ pub struct SpecialIds {
 
 /// The tokenizer a model directory asks for: WordPiece (BERT, DistilBERT) or byte-level BPE (RoBERTa).
 pub enum SubwordTokenizer {
-    WordPiece(BertTokenizer),
-    Bpe(RobertaTokenizer),
+    WordPiece(Box<BertTokenizer>),
+    Bpe(Box<RobertaTokenizer>),
 }
 
 impl SubwordTokenizer {
@@ -49,7 +49,7 @@ impl SubwordTokenizer {
                 let strip_accents = settings.strip_accents.unwrap_or(lower_case);
                 let tokenizer = BertTokenizer::from_file(&vocab, lower_case, strip_accents)
                     .map_err(|err| NerError::model_file(&vocab, err))?;
-                Ok(SubwordTokenizer::WordPiece(tokenizer))
+                Ok(SubwordTokenizer::WordPiece(Box::new(tokenizer)))
             }
             Architecture::Roberta(_) => {
                 let vocab = require_file(dir, "vocab.json")?;
@@ -58,14 +58,16 @@ impl SubwordTokenizer {
                 // Words inside a sentence carry a leading space; give the first one the same.
                 let tokenizer = RobertaTokenizer::from_file(&vocab, &merges, lower_case, true)
                     .map_err(|err| NerError::model_file(&vocab, err))?;
-                Ok(SubwordTokenizer::Bpe(tokenizer))
+                Ok(SubwordTokenizer::Bpe(Box::new(tokenizer)))
             }
         }
     }
 
     pub fn special_ids(&self, dir: &Path) -> Result<SpecialIds, NerError> {
         let (names, vocab_file, values) = match self {
-            SubwordTokenizer::WordPiece(tokenizer) => (["[CLS]", "[SEP]", "[PAD]"], "vocab.txt", tokenizer.vocab().values()),
+            SubwordTokenizer::WordPiece(tokenizer) => {
+                (["[CLS]", "[SEP]", "[PAD]"], "vocab.txt", tokenizer.vocab().values())
+            }
             SubwordTokenizer::Bpe(tokenizer) => (["<s>", "</s>", "<pad>"], "vocab.json", tokenizer.vocab().values()),
         };
         let id = |name: &str| {

@@ -18,10 +18,47 @@ const ABBREVIATIONS: &str = include_str!("abbreviations.tsv");
 /// Words that, capitalised after an ambiguous abbreviation such as "U.S.", signal a new sentence.
 /// Anything else after it ("U.S. President", "U.S. officials") continues the sentence.
 const SENTENCE_OPENERS: &[&str] = &[
-    "a", "after", "also", "an", "and", "as", "at", "before", "but", "during", "for", "he",
-    "her", "his", "however", "i", "if", "in", "it", "its", "meanwhile", "on", "one", "our", "she",
-    "since", "so", "some", "that", "the", "their", "there", "these", "they", "this", "those", "we",
-    "when", "while", "yet", "you",
+    "a",
+    "after",
+    "also",
+    "an",
+    "and",
+    "as",
+    "at",
+    "before",
+    "but",
+    "during",
+    "for",
+    "he",
+    "her",
+    "his",
+    "however",
+    "i",
+    "if",
+    "in",
+    "it",
+    "its",
+    "meanwhile",
+    "on",
+    "one",
+    "our",
+    "she",
+    "since",
+    "so",
+    "some",
+    "that",
+    "the",
+    "their",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "we",
+    "when",
+    "while",
+    "yet",
+    "you",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,11 +187,7 @@ mod tests {
 
     fn sentences(text: &str) -> Vec<String> {
         let index = CharIndex::new(text);
-        Segmenter::default()
-            .split(text)
-            .into_iter()
-            .map(|span| index.slice(span.start..span.end).to_string())
-            .collect()
+        Segmenter::default().split(text).into_iter().map(|span| index.slice(span.start..span.end).to_string()).collect()
     }
 
     #[test]
@@ -200,7 +233,10 @@ mod tests {
 
     #[test]
     fn an_abbreviation_at_a_line_end_still_breaks() {
-        assert_eq!(sentences("Founded by Smith Bros.\nThe company grew."), ["Founded by Smith Bros.", "The company grew."]);
+        assert_eq!(
+            sentences("Founded by Smith Bros.\nThe company grew."),
+            ["Founded by Smith Bros.", "The company grew."]
+        );
     }
 
     #[test]

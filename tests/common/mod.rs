@@ -60,7 +60,12 @@ fn vocabulary() -> Vec<String> {
 }
 
 fn id2label() -> serde_json::Value {
-    CONLL_LABELS.iter().enumerate().map(|(i, label)| (i.to_string(), json!(label))).collect::<serde_json::Map<_, _>>().into()
+    CONLL_LABELS
+        .iter()
+        .enumerate()
+        .map(|(i, label)| (i.to_string(), json!(label)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 fn label_map() -> HashMap<i64, String> {
