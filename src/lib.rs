@@ -5,10 +5,13 @@
 
 pub mod document;
 pub mod input;
+pub mod labeled;
 pub mod ner;
 pub mod offsets;
 pub mod output;
 pub mod pipeline;
+pub mod score;
 pub mod segment;
+pub mod train;
 
 pub use document::{Document, Entity, Span};

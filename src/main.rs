@@ -9,6 +9,8 @@ use claimtag::input::{InputFormat, Source};
 use claimtag::ner::{parse_device, resolve_model_dir, NerConfig};
 use claimtag::output::{DocumentSink, JsonSink, JsonlSink, PrettySink};
 use claimtag::pipeline::Tagger;
+use claimtag::train::{read_training_data, EpochReport, TrainConfig, TrainProgress, Trainer};
+use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
 #[command(
@@ -25,6 +27,46 @@ struct Cli {
 enum Command {
     /// Tag entities in articles and print them as JSON with code point offsets.
     Tag(TagArgs),
+    /// Fine-tune a BERT encoder for NER on CoNLL or JSONL span files.
+    Train(TrainArgs),
+}
+
+#[derive(clap::Args)]
+struct TrainArgs {
+    /// Encoder to start from (Hugging Face layout: config.json, vocab.txt, model.safetensors).
+    #[arg(long)]
+    base: PathBuf,
+    /// Training data: CoNLL columns (token first, tag last; IOB1 or IOB2) or .jsonl spans.
+    #[arg(long)]
+    train: PathBuf,
+    /// Dev data for choosing the best epoch, in the same formats.
+    #[arg(long)]
+    dev: Option<PathBuf>,
+    /// Output model directory (also holds checkpoint/ for --resume).
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value_t = 5)]
+    epochs: usize,
+    #[arg(long, default_value_t = 1e-4)]
+    lr: f64,
+    /// Padded sub-tokens per batch.
+    #[arg(long, default_value_t = 1536)]
+    batch_tokens: usize,
+    #[arg(long, default_value_t = 13)]
+    seed: u64,
+    /// Leave out the casing embedding (plain fine-tuning).
+    #[arg(long)]
+    no_casing: bool,
+    /// Continue from OUT/checkpoint after an interruption.
+    #[arg(long)]
+    resume: bool,
+    /// Train on the first N sentences only.
+    #[arg(long)]
+    limit: Option<usize>,
+    #[arg(long, default_value = "auto")]
+    device: String,
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -69,6 +111,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Tag(args) => tag(args),
+        Command::Train(args) => train(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,11 +122,89 @@ fn main() -> ExitCode {
     }
 }
 
-fn tag(args: TagArgs) -> anyhow::Result<()> {
-    if let Some(threads) = args.threads {
+fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(threads) = threads {
         anyhow::ensure!(threads > 0, "--threads must be at least 1");
         tch::set_num_threads(threads as i32);
     }
+    Ok(())
+}
+
+fn train(args: TrainArgs) -> anyhow::Result<()> {
+    set_threads(args.threads)?;
+    let config = TrainConfig {
+        dev: args.dev,
+        epochs: args.epochs,
+        lr: args.lr,
+        batch_tokens: args.batch_tokens,
+        seed: args.seed,
+        casing: !args.no_casing,
+        resume: args.resume,
+        limit: args.limit,
+        device: parse_device(&args.device)?,
+        ..TrainConfig::new(args.base, args.train, args.out)
+    };
+    let (train, dev) = read_training_data(&config)?;
+    let trainer = Trainer::new(config, &train)?;
+    eprintln!("claimtag: training on {} sentences ({} dev), labels {:?}", train.len(), dev.len(), trainer.labels());
+    trainer.run(&train, &dev, &mut BarProgress::default())?;
+    Ok(())
+}
+
+/// Training progress on stderr: a bar per epoch with loss and tokens/s, a line per finished epoch.
+#[derive(Default)]
+struct BarProgress {
+    bar: Option<ProgressBar>,
+    started: Option<std::time::Instant>,
+    tokens: usize,
+    loss: f64,
+}
+
+impl TrainProgress for BarProgress {
+    fn epoch_started(&mut self, epoch: usize, steps: usize) {
+        let bar = ProgressBar::new(steps as u64);
+        bar.set_style(
+            ProgressStyle::with_template("epoch {prefix} {bar:30} {pos}/{len} {msg} ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_prefix(epoch.to_string());
+        self.bar = Some(bar);
+        self.started = Some(std::time::Instant::now());
+        self.tokens = 0;
+    }
+
+    fn step(&mut self, loss: f64, tokens: usize) {
+        self.tokens += tokens;
+        self.loss = if self.loss == 0.0 { loss } else { 0.98 * self.loss + 0.02 * loss };
+        if let (Some(bar), Some(started)) = (&self.bar, self.started) {
+            let rate = self.tokens as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!("loss {:.4} {rate:.0} tok/s", self.loss));
+            bar.inc(1);
+        }
+    }
+
+    fn epoch_finished(&mut self, report: &EpochReport) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        let dev = report.dev.as_ref().map_or("no dev data".to_string(), |scores| {
+            let per_type: Vec<String> =
+                scores.per_type.iter().map(|(kind, c)| format!("{kind} {:.4}", c.f1())).collect();
+            format!("dev F1 {:.4} ({})", scores.overall.f1(), per_type.join(", "))
+        });
+        eprintln!(
+            "epoch {}: loss {:.4}, {dev}, {:.0} s, {:.0} tokens/s{}",
+            report.epoch,
+            report.mean_loss,
+            report.seconds,
+            report.tokens_per_second,
+            if report.kept { ", kept" } else { "" }
+        );
+    }
+}
+
+fn tag(args: TagArgs) -> anyhow::Result<()> {
+    set_threads(args.threads)?;
     let model_dir = resolve_model_dir(args.model.as_deref())?;
     let config =
         NerConfig { device: parse_device(&args.device)?, batch_tokens: args.batch_tokens, ..NerConfig::new(model_dir) };

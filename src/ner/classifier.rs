@@ -19,12 +19,16 @@ enum Encoder {
 
 pub struct TokenClassifier {
     encoder: Encoder,
+    /// Casing classes embedded and added to the word embeddings (`claimtag_casing_classes`),
+    /// with the word embedding matrix they are added to. BERT only.
+    casing: Option<(nn::Embedding, Tensor)>,
     dropout_prob: f64,
     classifier: nn::Linear,
 }
 
 impl TokenClassifier {
-    pub fn new(root: &nn::Path, architecture: &Architecture, num_labels: usize) -> Self {
+    /// Declares the variables under `root`. `casing_classes` adds a casing embedding (BERT only).
+    pub fn new(root: &nn::Path, architecture: &Architecture, num_labels: usize, casing_classes: Option<i64>) -> Self {
         let (encoder, hidden_size, dropout_prob) = match architecture {
             Architecture::Bert(config) => (
                 Encoder::Bert(BertModel::new_with_optional_pooler(root / "bert", config, false)),
@@ -41,16 +45,43 @@ impl TokenClassifier {
             ),
         };
         let classifier = nn::linear(root / "classifier", hidden_size, num_labels as i64, Default::default());
-        TokenClassifier { encoder, dropout_prob, classifier }
+        let casing = match (casing_classes, &encoder) {
+            (Some(classes), Encoder::Bert(_)) => {
+                // Starts at zero so that a fresh casing embedding leaves the pretrained encoder unchanged.
+                let config = nn::EmbeddingConfig { ws_init: nn::Init::Const(0.0), ..Default::default() };
+                let embedding = nn::embedding(root / "casing_embeddings", classes, hidden_size, config);
+                (root / "bert" / "embeddings" / "word_embeddings").get("weight").map(|words| (embedding, words))
+            }
+            _ => None,
+        };
+        TokenClassifier { encoder, casing, dropout_prob, classifier }
+    }
+
+    pub fn uses_casing(&self) -> bool {
+        self.casing.is_some()
     }
 
     /// Logits `[batch, sequence, labels]` for `input_ids` `[batch, sequence]` whose padding is
-    /// 0 in `attention_mask`.
-    pub fn forward_t(&self, input_ids: &Tensor, attention_mask: &Tensor, train: bool) -> Result<Tensor, tch::TchError> {
+    /// 0 in `attention_mask`; `casing_ids` (same shape) are read when the model uses casing.
+    pub fn forward_t(
+        &self,
+        input_ids: &Tensor,
+        attention_mask: &Tensor,
+        casing_ids: Option<&Tensor>,
+        train: bool,
+    ) -> Result<Tensor, tch::TchError> {
         let hidden = match &self.encoder {
-            Encoder::Bert(bert) => bert
-                .forward_t(Some(input_ids), Some(attention_mask), None, None, None, None, None, train)
-                .map(|output| output.hidden_state),
+            Encoder::Bert(bert) => {
+                let embeds = match (&self.casing, casing_ids) {
+                    (Some((casing, words)), Some(casing_ids)) => {
+                        Some(Tensor::embedding(words, input_ids, 0, false, false) + casing.forward(casing_ids))
+                    }
+                    _ => None,
+                };
+                let ids = if embeds.is_some() { None } else { Some(input_ids) };
+                bert.forward_t(ids, Some(attention_mask), None, None, embeds.as_ref(), None, None, train)
+                    .map(|output| output.hidden_state)
+            }
             Encoder::Roberta(roberta) => roberta
                 .forward_t(Some(input_ids), Some(attention_mask), None, None, None, None, None, train)
                 .map(|output| output.hidden_state),

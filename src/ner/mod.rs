@@ -7,11 +7,12 @@
 //! 3. windows are sorted by length and batched under a padded-token budget;
 //! 4. each word takes the label of its first sub-token, and consecutive labels become entities.
 
-mod classifier;
-mod decode;
+mod casing;
+pub(crate) mod classifier;
+pub(crate) mod decode;
 mod error;
-mod model_dir;
-mod tokenize;
+pub(crate) mod model_dir;
+pub(crate) mod tokenize;
 mod windows;
 
 use std::path::{Path, PathBuf};
@@ -19,12 +20,14 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use tch::{nn, Device, Kind, Tensor};
 
+pub use casing::{casing_of, CASING_CLASSES};
 pub use decode::Tag;
 pub use error::NerError;
 pub use model_dir::{Architecture, ModelFiles};
 
 use crate::document::{Document, Entity};
 use crate::offsets::CharIndex;
+use casing::CASING_NONE;
 use classifier::TokenClassifier;
 use decode::{words_to_entities, WordPrediction};
 use tokenize::{SpecialIds, SubToken, SubwordTokenizer};
@@ -112,7 +115,8 @@ impl NerModel {
         let files = ModelFiles::read(&config.model_dir)?;
         let special = files.tokenizer.special_ids(&files.dir)?;
         let mut weights = nn::VarStore::new(config.device);
-        let network = TokenClassifier::new(&weights.root(), &files.architecture, files.labels.len());
+        let network =
+            TokenClassifier::new(&weights.root(), &files.architecture, files.labels.len(), files.casing_classes);
         weights.load(&files.weights).map_err(|source| NerError::Weights { path: files.weights.clone(), source })?;
         // Loading adopts the file's precision; fp16 weights run in fp32 on the CPU.
         weights.float();
@@ -200,8 +204,17 @@ impl NerModel {
         let shape = [windows.len() as i64, width as i64];
         let ids = Tensor::from_slice(&ids).view(shape).to_device(self.device);
         let mask = Tensor::from_slice(&mask).view(shape).to_device(self.device);
+        let casing = self.network.uses_casing().then(|| {
+            let mut casing = vec![CASING_NONE; shape[0] as usize * width];
+            for (row, window) in windows.iter().enumerate() {
+                for (slot, token) in casing[row * width + 1..].iter_mut().zip(window.iter()) {
+                    *slot = token.casing;
+                }
+            }
+            Tensor::from_slice(&casing).view(shape).to_device(self.device)
+        });
         let (probabilities, labels) = tch::no_grad(|| -> Result<(Tensor, Tensor), NerError> {
-            let logits = self.network.forward_t(&ids, &mask, false)?;
+            let logits = self.network.forward_t(&ids, &mask, casing.as_ref(), false)?;
             Ok(logits.to_kind(Kind::Float).softmax(-1, Kind::Float).max_dim(-1, false))
         })?;
         Ok(BatchPredictions {

@@ -49,6 +49,8 @@ pub struct ModelFiles {
     pub labels: Vec<String>,
     pub tokenizer: SubwordTokenizer,
     pub weights: PathBuf,
+    /// `claimtag_casing_classes` in `config.json`: the model adds a casing embedding.
+    pub casing_classes: Option<i64>,
 }
 
 impl ModelFiles {
@@ -68,7 +70,8 @@ impl ModelFiles {
             .ok_or_else(|| {
                 NerError::model_file(dir.join("model.safetensors"), "missing (nor is there a pytorch_model.bin)")
             })?;
-        Ok(ModelFiles { dir: dir.to_path_buf(), architecture, labels, tokenizer, weights })
+        let casing_classes = config.get("claimtag_casing_classes").and_then(Value::as_i64);
+        Ok(ModelFiles { dir: dir.to_path_buf(), architecture, labels, tokenizer, weights, casing_classes })
     }
 }
 
@@ -80,7 +83,7 @@ pub(crate) fn read_json(path: &Path) -> Result<Value, NerError> {
     serde_json::from_str(&text).map_err(|err| NerError::model_file(path, format!("invalid JSON: {err}")))
 }
 
-fn parse_architecture(path: &Path, config: &Value) -> Result<Architecture, NerError> {
+pub(crate) fn parse_architecture(path: &Path, config: &Value) -> Result<Architecture, NerError> {
     let model_type = config
         .get("model_type")
         .and_then(Value::as_str)

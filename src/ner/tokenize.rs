@@ -7,8 +7,10 @@ use rust_tokenizers::vocab::Vocab;
 use rust_tokenizers::Mask;
 use serde_json::Value;
 
+use super::casing::{casing_of, CASING_NONE};
 use super::error::NerError;
 use super::model_dir::{read_json, Architecture};
+use crate::offsets::CharIndex;
 
 /// One sub-word token of a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +21,8 @@ pub struct SubToken {
     pub end: usize,
     /// False for the continuation pieces of a word ("##ensky" in "Zel ##ensky").
     pub starts_word: bool,
+    /// Casing class of the word the token belongs to, from the original text (see `casing`).
+    pub casing: i64,
 }
 
 /// The ids a model expects around and between sequences.
@@ -93,7 +97,7 @@ impl SubwordTokenizer {
                 (pieces, ids)
             }
         };
-        pieces
+        let mut tokens: Vec<SubToken> = pieces
             .offsets
             .iter()
             .zip(&pieces.masks)
@@ -105,9 +109,25 @@ impl SubwordTokenizer {
                     start: offset.begin as usize,
                     end: offset.end as usize,
                     starts_word: *mask != Mask::Continuation,
+                    casing: CASING_NONE,
                 })
             })
-            .collect()
+            .collect();
+        assign_word_casing(&mut tokens, &CharIndex::new(text));
+        tokens
+    }
+}
+
+/// Gives every token the casing class of the whole word it belongs to.
+fn assign_word_casing(tokens: &mut [SubToken], index: &CharIndex) {
+    let mut word_start = 0;
+    for i in 1..=tokens.len() {
+        if i == tokens.len() || tokens[i].starts_word {
+            let word = &mut tokens[word_start..i];
+            let casing = casing_of(index.slice(word[0].start..word[word.len() - 1].end));
+            word.iter_mut().for_each(|token| token.casing = casing);
+            word_start = i;
+        }
     }
 }
 
