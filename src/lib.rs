@@ -4,6 +4,7 @@
 //! [`input`] reads texts, [`segment`] finds sentences, [`ner`] tags entities, [`output`] writes.
 
 pub mod document;
+pub mod eval;
 pub mod input;
 pub mod labeled;
 pub mod ner;

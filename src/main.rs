@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use claimtag::eval::evaluate;
 use claimtag::input::{InputFormat, Source};
-use claimtag::ner::{parse_device, resolve_model_dir, NerConfig};
+use claimtag::labeled::read_labeled;
+use claimtag::ner::{parse_device, resolve_model_dir, NerConfig, NerModel};
 use claimtag::output::{DocumentSink, JsonSink, JsonlSink, PrettySink};
 use claimtag::pipeline::Tagger;
 use claimtag::train::{read_training_data, EpochReport, TrainConfig, TrainProgress, Trainer};
@@ -29,6 +31,27 @@ enum Command {
     Tag(TagArgs),
     /// Fine-tune a BERT encoder for NER on CoNLL or JSONL span files.
     Train(TrainArgs),
+    /// Entity-level precision, recall and F1 of a model on labelled data (conlleval semantics).
+    Eval(EvalArgs),
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// Labelled data: CoNLL columns or .jsonl spans.
+    #[arg(long)]
+    data: PathBuf,
+    /// Model directory [default: $CLAIMTAG_MODEL, else the shipped model].
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value = "auto")]
+    device: String,
+    #[arg(long)]
+    threads: Option<usize>,
+    #[arg(long, default_value_t = 8192)]
+    batch_tokens: usize,
 }
 
 #[derive(clap::Args)]
@@ -57,6 +80,10 @@ struct TrainArgs {
     /// Leave out the casing embedding (plain fine-tuning).
     #[arg(long)]
     no_casing: bool,
+    /// Sub-tokens of neighbouring sentences of the same document fed on each side (unlabelled);
+    /// `tag` then uses the same context.
+    #[arg(long, default_value_t = 0)]
+    context_tokens: usize,
     /// Continue from OUT/checkpoint after an interruption.
     #[arg(long)]
     resume: bool,
@@ -112,6 +139,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tag(args) => tag(args),
         Command::Train(args) => train(args),
+        Command::Eval(args) => eval(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -139,6 +167,7 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         batch_tokens: args.batch_tokens,
         seed: args.seed,
         casing: !args.no_casing,
+        context_tokens: args.context_tokens,
         resume: args.resume,
         limit: args.limit,
         device: parse_device(&args.device)?,
@@ -151,11 +180,16 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Training progress on stderr: a bar per epoch with loss and tokens/s, a line per finished epoch.
+/// Training progress on stderr: a bar per epoch with loss, tokens/s and ETA on a terminal, a
+/// plain line a minute otherwise, and a line per finished epoch.
 #[derive(Default)]
 struct BarProgress {
     bar: Option<ProgressBar>,
     started: Option<std::time::Instant>,
+    last_line: Option<std::time::Instant>,
+    epoch: usize,
+    steps: usize,
+    done: usize,
     tokens: usize,
     loss: f64,
 }
@@ -168,18 +202,29 @@ impl TrainProgress for BarProgress {
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.set_prefix(epoch.to_string());
-        self.bar = Some(bar);
+        self.bar = std::io::stderr().is_terminal().then_some(bar);
         self.started = Some(std::time::Instant::now());
-        self.tokens = 0;
+        self.last_line = self.started;
+        (self.epoch, self.steps, self.done, self.tokens) = (epoch, steps, 0, 0);
     }
 
     fn step(&mut self, loss: f64, tokens: usize) {
         self.tokens += tokens;
+        self.done += 1;
         self.loss = if self.loss == 0.0 { loss } else { 0.98 * self.loss + 0.02 * loss };
-        if let (Some(bar), Some(started)) = (&self.bar, self.started) {
-            let rate = self.tokens as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        let Some(started) = self.started else { return };
+        let elapsed = started.elapsed().as_secs_f64().max(1e-9);
+        let rate = self.tokens as f64 / elapsed;
+        if let Some(bar) = &self.bar {
             bar.set_message(format!("loss {:.4} {rate:.0} tok/s", self.loss));
             bar.inc(1);
+        } else if self.last_line.is_some_and(|last| last.elapsed().as_secs() >= 60) {
+            let eta = elapsed / self.done as f64 * (self.steps - self.done) as f64;
+            eprintln!(
+                "epoch {}: step {}/{}, loss {:.4}, {rate:.0} tokens/s, ETA {:.0} s",
+                self.epoch, self.done, self.steps, self.loss, eta
+            );
+            self.last_line = Some(std::time::Instant::now());
         }
     }
 
@@ -201,6 +246,36 @@ impl TrainProgress for BarProgress {
             if report.kept { ", kept" } else { "" }
         );
     }
+}
+
+fn eval(args: EvalArgs) -> anyhow::Result<()> {
+    set_threads(args.threads)?;
+    let sentences = read_labeled(&args.data)?;
+    let config = NerConfig {
+        device: parse_device(&args.device)?,
+        batch_tokens: args.batch_tokens,
+        ..NerConfig::new(resolve_model_dir(args.model.as_deref())?)
+    };
+    let model = NerModel::load(&config).context("cannot load the NER model")?;
+    let scores = evaluate(&model, &sentences)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&scores)?);
+        return Ok(());
+    }
+    println!("{:<8} {:>9} {:>9} {:>9} {:>7} {:>9}", "type", "precision", "recall", "f1", "gold", "predicted");
+    let rows =
+        scores.per_type.iter().map(|(kind, counts)| (kind.as_str(), counts)).chain([("overall", &scores.overall)]);
+    for (kind, c) in rows {
+        println!(
+            "{kind:<8} {:>9.4} {:>9.4} {:>9.4} {:>7} {:>9}",
+            c.precision(),
+            c.recall(),
+            c.f1(),
+            c.gold,
+            c.predicted
+        );
+    }
+    Ok(())
 }
 
 fn tag(args: TagArgs) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::labeled::to_iob2;
 
 /// Counts for one entity type, or for all together.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Counts {
     pub gold: usize,
     pub predicted: usize,
@@ -29,6 +29,20 @@ impl Counts {
         } else {
             2.0 * p * r / (p + r)
         }
+    }
+}
+
+impl Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut fields = serializer.serialize_struct("Counts", 6)?;
+        fields.serialize_field("precision", &self.precision())?;
+        fields.serialize_field("recall", &self.recall())?;
+        fields.serialize_field("f1", &self.f1())?;
+        fields.serialize_field("gold", &self.gold)?;
+        fields.serialize_field("predicted", &self.predicted)?;
+        fields.serialize_field("correct", &self.correct)?;
+        fields.end()
     }
 }
 

@@ -13,14 +13,15 @@ use std::time::Instant;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
+use rayon::prelude::*;
 use serde_json::{json, Value};
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 
 use crate::labeled::{read_labeled, DataError, LabeledSentence};
 use crate::ner::classifier::TokenClassifier;
 use crate::ner::model_dir::{parse_architecture, read_json, Architecture};
-use crate::ner::tokenize::{SpecialIds, SubwordTokenizer};
-use crate::ner::{NerError, CASING_CLASSES};
+use crate::ner::tokenize::{SpecialIds, SubToken, SubwordTokenizer};
+use crate::ner::{NerError, CASING_CLASSES, CASING_NONE};
 use crate::offsets::CharIndex;
 use crate::score::{score, Scores};
 
@@ -44,9 +45,13 @@ pub struct TrainConfig {
     pub batch_tokens: usize,
     pub seed: u64,
     pub casing: bool,
+    /// Sub-tokens of neighbouring sentences (same document, unlabelled) on each side.
+    pub context_tokens: usize,
     pub resume: bool,
     /// Train on at most this many sentences (a quick run on a slice).
     pub limit: Option<usize>,
+    /// Store the model's weights in fp16 (half the size; `tag` upcasts on load).
+    pub fp16_weights: bool,
     pub device: Device,
 }
 
@@ -65,8 +70,10 @@ impl TrainConfig {
             batch_tokens: 1536,
             seed: 13,
             casing: true,
+            context_tokens: 0,
             resume: false,
             limit: None,
+            fp16_weights: true,
             device: Device::Cpu,
         }
     }
@@ -114,6 +121,14 @@ struct Features {
     labels: Vec<i64>,
     /// For each token of the sentence, the position of its first sub-token (None when truncated away).
     token_heads: Vec<Option<usize>>,
+}
+
+impl Features {
+    fn push(&mut self, id: i64, casing: i64, label: i64) {
+        self.ids.push(id);
+        self.casing.push(casing);
+        self.labels.push(label);
+    }
 }
 
 pub struct Trainer {
@@ -165,8 +180,8 @@ impl Trainer {
         tch::manual_seed(config.seed as i64);
         let label_index: HashMap<&str, i64> =
             self.labels.iter().enumerate().map(|(i, l)| (l.as_str(), i as i64)).collect();
-        let train_features: Vec<Features> = train.iter().map(|s| self.features(s, &label_index)).collect();
-        let dev_features: Vec<Features> = dev.iter().map(|s| self.features(s, &label_index)).collect();
+        let train_features = self.features(train, &label_index);
+        let dev_features = self.features(dev, &label_index);
 
         let mut vs = nn::VarStore::new(config.device);
         let casing = config.casing.then_some(CASING_CLASSES);
@@ -240,26 +255,62 @@ impl Trainer {
         Ok(reports)
     }
 
-    fn features(&self, sentence: &LabeledSentence, label_index: &HashMap<&str, i64>) -> Features {
-        let text = sentence.tokens.join(" ");
+    /// Model inputs for every sentence, in order: each sentence's sub-tokens with up to
+    /// `context_tokens` sub-tokens of its neighbours in the same document on each side (unlabelled).
+    fn features(&self, sentences: &[LabeledSentence], label_index: &HashMap<&str, i64>) -> Vec<Features> {
+        // Sentences are tokenized one by one, as `tag` does with each sentence of a document.
+        let encoded: Vec<Vec<SubToken>> =
+            sentences.par_iter().map(|sentence| self.tokenizer.encode(&sentence.tokens.join(" "))).collect();
+        let context = self.config.context_tokens;
+        let own_max = self.max_len.saturating_sub(2 + 2 * context).max(1);
+        let same_document = |i: usize, j: usize| sentences[i].document == sentences[j].document;
+        (0..sentences.len())
+            .map(|i| {
+                let mut left: Vec<&SubToken> = Vec::new();
+                for j in (0..i).rev().take_while(|&j| same_document(i, j)) {
+                    if left.len() >= context {
+                        break;
+                    }
+                    left.splice(0..0, encoded[j].iter().rev().take(context - left.len()).rev());
+                }
+                let mut right: Vec<&SubToken> = Vec::new();
+                for j in (i + 1..sentences.len()).take_while(|&j| same_document(i, j)) {
+                    if right.len() >= context {
+                        break;
+                    }
+                    right.extend(encoded[j].iter().take(context - right.len()));
+                }
+                let own = &encoded[i][..encoded[i].len().min(own_max)];
+                self.sentence_features(&sentences[i], own, &left, &right, label_index)
+            })
+            .collect()
+    }
+
+    fn sentence_features(
+        &self,
+        sentence: &LabeledSentence,
+        own: &[SubToken],
+        left: &[&SubToken],
+        right: &[&SubToken],
+        label_index: &HashMap<&str, i64>,
+    ) -> Features {
         let token_starts = token_starts(&sentence.tokens);
-        let sub_tokens = self.tokenizer.encode(&text);
-        let keep = sub_tokens.len().min(self.max_len.saturating_sub(2));
         let mut features = Features {
             ids: vec![self.special.cls],
-            casing: vec![crate::ner::casing_of("")],
+            casing: vec![CASING_NONE],
             labels: vec![IGNORE],
             token_heads: vec![None; sentence.tokens.len()],
         };
-        for sub_token in &sub_tokens[..keep] {
-            features.ids.push(sub_token.id);
-            features.casing.push(sub_token.casing);
+        for context in left {
+            features.push(context.id, context.casing, IGNORE);
+        }
+        for sub_token in own {
             let label = if sub_token.starts_word {
                 // The corpus token this word piece starts in: CoNLL's "U.S." is four BERT words.
                 let token = token_starts.partition_point(|&start| start <= sub_token.start).saturating_sub(1);
                 let tag = &sentence.tags[token];
                 let tag = if token_starts[token] == sub_token.start {
-                    features.token_heads[token] = Some(features.ids.len() - 1);
+                    features.token_heads[token] = Some(features.ids.len());
                     tag.clone()
                 } else {
                     tag.replacen("B-", "I-", 1)
@@ -268,11 +319,12 @@ impl Trainer {
             } else {
                 IGNORE
             };
-            features.labels.push(label);
+            features.push(sub_token.id, sub_token.casing, label);
         }
-        features.ids.push(self.special.sep);
-        features.casing.push(crate::ner::casing_of(""));
-        features.labels.push(IGNORE);
+        for context in right {
+            features.push(context.id, context.casing, IGNORE);
+        }
+        features.push(self.special.sep, CASING_NONE, IGNORE);
         features
     }
 
@@ -310,7 +362,7 @@ impl Trainer {
         let width = rows.iter().map(|f| f.ids.len()).max().unwrap_or(0);
         let size = rows.len() * width;
         let (mut ids, mut mask, mut casing, mut labels) =
-            (vec![self.special.pad; size], vec![0i64; size], vec![crate::ner::casing_of(""); size], vec![IGNORE; size]);
+            (vec![self.special.pad; size], vec![0i64; size], vec![CASING_NONE; size], vec![IGNORE; size]);
         for (row, features) in rows.iter().enumerate() {
             let at = row * width;
             let len = features.ids.len();
@@ -359,7 +411,7 @@ impl Trainer {
     }
 
     /// Writes a model directory `claimtag tag` loads: config, vocabulary, tokenizer settings,
-    /// and the weights in fp16.
+    /// and the weights (fp16 unless configured otherwise).
     fn write_model(&self, vs: &nn::VarStore, out: &Path) -> Result<(), TrainError> {
         let mut config = self.base_config.clone();
         if let Value::Object(fields) = &mut config {
@@ -376,6 +428,7 @@ impl Trainer {
             if self.config.casing {
                 fields.insert("claimtag_casing_classes".into(), json!(CASING_CLASSES));
             }
+            fields.insert("claimtag_context_tokens".into(), json!(self.config.context_tokens));
         }
         write_file(&out.join("config.json"), serde_json::to_string_pretty(&config).unwrap_or_default().as_bytes())?;
         let vocab = self.config.base.join("vocab.txt");

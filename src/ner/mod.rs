@@ -15,19 +15,19 @@ pub(crate) mod model_dir;
 pub(crate) mod tokenize;
 mod windows;
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use tch::{nn, Device, Kind, Tensor};
 
-pub use casing::{casing_of, CASING_CLASSES};
+pub use casing::{casing_of, CASING_CLASSES, CASING_NONE};
 pub use decode::Tag;
 pub use error::NerError;
 pub use model_dir::{Architecture, ModelFiles};
 
 use crate::document::{Document, Entity};
 use crate::offsets::CharIndex;
-use casing::CASING_NONE;
 use classifier::TokenClassifier;
 use decode::{words_to_entities, WordPrediction};
 use tokenize::{SpecialIds, SubToken, SubwordTokenizer};
@@ -48,11 +48,20 @@ pub struct NerConfig {
     pub batch_tokens: usize,
     /// Sub-tokens per window, special tokens excluded; `None` uses the model's maximum.
     pub max_window_tokens: Option<usize>,
+    /// Sub-tokens of surrounding document on each side of a sentence; `None` uses what the
+    /// model was trained with (`claimtag_context_tokens` in `config.json`, else none).
+    pub context_tokens: Option<usize>,
 }
 
 impl NerConfig {
     pub fn new(model_dir: impl Into<PathBuf>) -> Self {
-        NerConfig { model_dir: model_dir.into(), device: Device::Cpu, batch_tokens: 8192, max_window_tokens: None }
+        NerConfig {
+            model_dir: model_dir.into(),
+            device: Device::Cpu,
+            batch_tokens: 8192,
+            max_window_tokens: None,
+            context_tokens: None,
+        }
     }
 }
 
@@ -107,6 +116,7 @@ pub struct NerModel {
     labels: Vec<String>,
     device: Device,
     window_len: usize,
+    context_tokens: usize,
     batch_tokens: usize,
 }
 
@@ -123,6 +133,8 @@ impl NerModel {
         weights.freeze();
         let model_max = files.architecture.max_sequence_len().saturating_sub(2).max(1);
         let window_len = config.max_window_tokens.map_or(model_max, |len| len.clamp(1, model_max));
+        // Context may take at most half of a window; the sentence keeps the rest.
+        let context_tokens = config.context_tokens.or(files.context_tokens).unwrap_or(0).min(window_len / 4);
         Ok(NerModel {
             tags: files.labels.iter().map(|label| Tag::parse(label)).collect(),
             labels: files.labels,
@@ -132,6 +144,7 @@ impl NerModel {
             _weights: weights,
             device: config.device,
             window_len,
+            context_tokens,
             batch_tokens: config.batch_tokens.max(1),
         })
     }
@@ -146,43 +159,52 @@ impl NerModel {
         self.window_len
     }
 
+    /// Sub-tokens of document context on each side of every sentence.
+    pub fn context_tokens(&self) -> usize {
+        self.context_tokens
+    }
+
     /// Fills `entities` of every document from its `sentences`, replacing what was there.
     pub fn predict(&self, docs: &mut [Document]) -> Result<(), NerError> {
         // Only the tokenizer crosses threads: libtorch tensors are not `Sync`.
         let tokenizer = &self.tokenizer;
-        let sentences: Vec<Vec<EncodedSentence>> = docs.par_iter().map(|doc| encode_document(tokenizer, doc)).collect();
+        let encoded: Vec<EncodedDocument> = docs.par_iter().map(|doc| encode_document(tokenizer, doc)).collect();
 
+        // Each sentence (or window of a long one) is predicted with up to `context_tokens`
+        // sub-tokens of the surrounding document on each side, as the model was trained.
+        let own_len = self.window_len - 2 * self.context_tokens;
         let mut sequences: Vec<Sequence> = Vec::new();
-        for (doc, doc_sentences) in sentences.iter().enumerate() {
-            for (sentence, encoded) in doc_sentences.iter().enumerate() {
-                for window in plan_windows(encoded.tokens.len(), self.window_len) {
-                    if !window.tokens.is_empty() {
-                        sequences.push(Sequence { doc, sentence, window });
+        for (doc, encoded_doc) in encoded.iter().enumerate() {
+            for sentence in &encoded_doc.sentences {
+                for window in plan_windows(sentence.len(), own_len) {
+                    if window.tokens.is_empty() {
+                        continue;
                     }
+                    let input_start = (sentence.start + window.tokens.start).saturating_sub(self.context_tokens);
+                    let input_end =
+                        (sentence.start + window.tokens.end + self.context_tokens).min(encoded_doc.tokens.len());
+                    let owns = sentence.start + window.owns.start..sentence.start + window.owns.end;
+                    sequences.push(Sequence { doc, input: input_start..input_end, owns });
                 }
             }
         }
 
-        let mut predictions: Vec<Vec<Vec<(usize, f32)>>> =
-            sentences.iter().map(|doc| doc.iter().map(|s| vec![(0, 0.0); s.tokens.len()]).collect()).collect();
-        let lengths: Vec<usize> = sequences.iter().map(|s| s.window.tokens.len()).collect();
+        let mut predictions: Vec<Vec<(usize, f32)>> = encoded.iter().map(|d| vec![(0, 0.0); d.tokens.len()]).collect();
+        let lengths: Vec<usize> = sequences.iter().map(|s| s.input.len()).collect();
         for batch in plan_batches(&lengths, 2, self.batch_tokens) {
             let batch: Vec<&Sequence> = batch.iter().map(|&i| &sequences[i]).collect();
-            let windows: Vec<&[SubToken]> =
-                batch.iter().map(|s| &sentences[s.doc][s.sentence].tokens[s.window.tokens.clone()]).collect();
-            let predicted = self.run_batch(&windows)?;
+            let inputs: Vec<&[SubToken]> = batch.iter().map(|s| &encoded[s.doc].tokens[s.input.clone()]).collect();
+            let predicted = self.run_batch(&inputs)?;
             for (row, sequence) in batch.iter().enumerate() {
-                let target = &mut predictions[sequence.doc][sequence.sentence];
-                for token in sequence.window.owns.clone() {
+                for token in sequence.owns.clone() {
                     // +1: position 0 of every row is the [CLS] token.
-                    let column = token - sequence.window.tokens.start + 1;
-                    target[token] = predicted.at(row, column);
+                    predictions[sequence.doc][token] = predicted.at(row, token - sequence.input.start + 1);
                 }
             }
         }
 
-        for ((doc, encoded), predicted) in docs.iter_mut().zip(&sentences).zip(&predictions) {
-            doc.entities = self.entities(doc, encoded, predicted);
+        for ((doc, encoded_doc), predicted) in docs.iter_mut().zip(&encoded).zip(&predictions) {
+            doc.entities = self.entities(doc, encoded_doc, predicted);
         }
         Ok(())
     }
@@ -224,11 +246,11 @@ impl NerModel {
         })
     }
 
-    fn entities(&self, doc: &Document, sentences: &[EncodedSentence], predicted: &[Vec<(usize, f32)>]) -> Vec<Entity> {
+    fn entities(&self, doc: &Document, encoded: &EncodedDocument, predicted: &[(usize, f32)]) -> Vec<Entity> {
         let index = CharIndex::new(&doc.text);
         let mut entities = Vec::new();
-        for (sentence, labels) in sentences.iter().zip(predicted) {
-            let words = words_of(&sentence.tokens, labels);
+        for sentence in &encoded.sentences {
+            let words = words_of(&encoded.tokens[sentence.clone()], &predicted[sentence.clone()]);
             for span in words_to_entities(&words, &self.tags) {
                 entities.push(Entity {
                     id: format!("e{}", entities.len()),
@@ -244,24 +266,26 @@ impl NerModel {
     }
 }
 
-fn encode_document(tokenizer: &SubwordTokenizer, doc: &Document) -> Vec<EncodedSentence> {
+fn encode_document(tokenizer: &SubwordTokenizer, doc: &Document) -> EncodedDocument {
     let index = CharIndex::new(&doc.text);
-    doc.sentences
-        .iter()
-        .map(|span| {
-            let mut tokens = tokenizer.encode(index.slice(span.start..span.end));
-            for token in &mut tokens {
-                token.start += span.start;
-                token.end += span.start;
-            }
-            EncodedSentence { tokens }
-        })
-        .collect()
+    let mut encoded = EncodedDocument { tokens: Vec::new(), sentences: Vec::with_capacity(doc.sentences.len()) };
+    for span in &doc.sentences {
+        let start = encoded.tokens.len();
+        encoded.tokens.extend(tokenizer.encode(index.slice(span.start..span.end)).into_iter().map(|mut token| {
+            token.start += span.start;
+            token.end += span.start;
+            token
+        }));
+        encoded.sentences.push(start..encoded.tokens.len());
+    }
+    encoded
 }
 
-/// A sentence's sub-tokens, offsets relative to the document.
-struct EncodedSentence {
+/// A document's sub-tokens, sentence after sentence, with offsets into the document.
+struct EncodedDocument {
     tokens: Vec<SubToken>,
+    /// Each sentence's range of `tokens`.
+    sentences: Vec<Range<usize>>,
 }
 
 /// The model's best label and its probability for every position of a batch, row-major.
@@ -278,11 +302,11 @@ impl BatchPredictions {
     }
 }
 
-/// One window of one sentence of one document, as it goes into a batch.
+/// One model input: a window of a document's sub-tokens, and the part of it whose predictions it supplies.
 struct Sequence {
     doc: usize,
-    sentence: usize,
-    window: windows::Window,
+    input: Range<usize>,
+    owns: Range<usize>,
 }
 
 /// Words with the prediction of their first sub-token; a word spans all its sub-tokens, so

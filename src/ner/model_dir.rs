@@ -51,6 +51,8 @@ pub struct ModelFiles {
     pub weights: PathBuf,
     /// `claimtag_casing_classes` in `config.json`: the model adds a casing embedding.
     pub casing_classes: Option<i64>,
+    /// `claimtag_context_tokens` in `config.json`: document context the model was trained with.
+    pub context_tokens: Option<usize>,
 }
 
 impl ModelFiles {
@@ -71,7 +73,16 @@ impl ModelFiles {
                 NerError::model_file(dir.join("model.safetensors"), "missing (nor is there a pytorch_model.bin)")
             })?;
         let casing_classes = config.get("claimtag_casing_classes").and_then(Value::as_i64);
-        Ok(ModelFiles { dir: dir.to_path_buf(), architecture, labels, tokenizer, weights, casing_classes })
+        let context_tokens = config.get("claimtag_context_tokens").and_then(Value::as_u64).map(|n| n as usize);
+        Ok(ModelFiles {
+            dir: dir.to_path_buf(),
+            architecture,
+            labels,
+            tokenizer,
+            weights,
+            casing_classes,
+            context_tokens,
+        })
     }
 }
 

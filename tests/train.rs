@@ -1,0 +1,158 @@
+//! `claimtag train` and `claimtag eval` on tiny generated models and data.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use claimtag::eval::evaluate;
+use claimtag::labeled::read_labeled;
+use claimtag::ner::{NerConfig, NerModel};
+use claimtag::train::{read_training_data, EpochReport, TrainConfig, TrainProgress, Trainer};
+use common::{tiny_model, Head};
+
+/// libtorch's random generator is global to the process: training tests take turns so that a
+/// seed fixes a run.
+static TRAINING: Mutex<()> = Mutex::new(());
+
+struct Quiet;
+
+impl TrainProgress for Quiet {
+    fn epoch_started(&mut self, _: usize, _: usize) {}
+    fn step(&mut self, _: f64, _: usize) {}
+    fn epoch_finished(&mut self, _: &EpochReport) {}
+}
+
+/// A learnable toy corpus in CoNLL columns: fixed words are always the same entity type.
+fn write_corpus(path: &Path, sentences: usize, seed: usize) {
+    let words = [
+        ("Putin", "PER"),
+        ("Kyiv", "LOC"),
+        ("Ukraine", "LOC"),
+        ("ISW", "ORG"),
+        ("said", "O"),
+        ("the", "O"),
+        ("war", "O"),
+        ("in", "O"),
+        ("reported", "O"),
+        ("minister", "O"),
+    ];
+    let mut text = String::new();
+    for s in 0..sentences {
+        if s % 4 == 0 {
+            text.push_str("-DOCSTART- -X- -X- O\n\n");
+        }
+        for w in 0..6 {
+            let (word, kind) = words[(s * 7 + w * 3 + seed) % words.len()];
+            let tag = if kind == "O" { "O".to_string() } else { format!("B-{kind}") };
+            text.push_str(&format!("{word} NNP O {tag}\n"));
+        }
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn config(base: &Path, data: &Path, out: &Path) -> TrainConfig {
+    TrainConfig {
+        dev: Some(data.join("dev.txt")),
+        epochs: 3,
+        lr: 3e-3,
+        batch_tokens: 128,
+        context_tokens: 4,
+        fp16_weights: false,
+        ..TrainConfig::new(base, data.join("train.txt"), out)
+    }
+}
+
+fn corpus() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    write_corpus(&data.path().join("train.txt"), 600, 0);
+    write_corpus(&data.path().join("dev.txt"), 24, 5);
+    data
+}
+
+fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    TRAINING.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn train(config: &TrainConfig) -> Vec<EpochReport> {
+    let (train, dev) = read_training_data(config).unwrap();
+    Trainer::new(config.clone(), &train).unwrap().run(&train, &dev, &mut Quiet).unwrap()
+}
+
+#[test]
+fn training_lowers_the_loss_and_learns_the_toy_corpus() {
+    let _turn = take_turn();
+    let base = tiny_model(Head::Random);
+    let data = corpus();
+    let out = tempfile::tempdir().unwrap();
+    let reports = train(&config(&base.path, data.path(), out.path()));
+    assert_eq!(reports.len(), 3);
+    assert!(reports[2].mean_loss < reports[0].mean_loss * 0.7, "{reports:?}");
+    let best = reports.iter().map(|r| r.dev.as_ref().unwrap().overall.f1()).fold(0.0, f64::max);
+    assert!(best > 0.8, "dev F1 {best}: {reports:?}");
+}
+
+#[test]
+fn the_saved_model_scores_through_tag_exactly_as_during_training() {
+    let _turn = take_turn();
+    let base = tiny_model(Head::Random);
+    let data = corpus();
+    let out = tempfile::tempdir().unwrap();
+    let config = config(&base.path, data.path(), out.path());
+    let reports = train(&config);
+    let kept = reports.iter().rev().find(|r| r.kept).unwrap().dev.clone().unwrap();
+
+    let model = NerModel::load(&NerConfig::new(out.path())).unwrap();
+    assert_eq!(model.context_tokens(), 4, "the context the model was trained with is used when tagging");
+    let dev = read_labeled(&data.path().join("dev.txt")).unwrap();
+    let through_tag = evaluate(&model, &dev).unwrap();
+    assert_eq!(through_tag.overall, kept.overall);
+    assert_eq!(through_tag.per_type, kept.per_type);
+}
+
+#[test]
+fn resume_continues_after_the_last_finished_epoch() {
+    let _turn = take_turn();
+    let base = tiny_model(Head::Random);
+    let data = corpus();
+    let out = tempfile::tempdir().unwrap();
+    let first = train(&TrainConfig { epochs: 1, ..config(&base.path, data.path(), out.path()) });
+    assert_eq!(first.iter().map(|r| r.epoch).collect::<Vec<_>>(), [1]);
+    assert!(out.path().join("checkpoint/state.json").is_file());
+    let resumed = train(&TrainConfig { epochs: 3, resume: true, ..config(&base.path, data.path(), out.path()) });
+    assert_eq!(resumed.iter().map(|r| r.epoch).collect::<Vec<_>>(), [2, 3]);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_training() {
+    let _turn = take_turn();
+    let base = tiny_model(Head::Random);
+    let data = corpus();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let losses = |out: &Path| -> Vec<f64> {
+        train(&TrainConfig { epochs: 2, ..config(&base.path, data.path(), out) }).iter().map(|r| r.mean_loss).collect()
+    };
+    assert_eq!(losses(a.path()), losses(b.path()));
+}
+
+#[test]
+fn a_base_without_a_classifier_gets_a_fresh_head_and_extra_tensors_are_ignored() {
+    let _turn = take_turn();
+    // A sentence-transformers style base: no "bert." prefix, a pooler, no classifier.
+    let base = tiny_model(Head::Random);
+    let path = base.path.join("model.safetensors");
+    let tensors = tch::Tensor::read_safetensors(&path).unwrap();
+    let mut renamed: Vec<(String, tch::Tensor)> = tensors
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with("classifier."))
+        .map(|(name, t)| (name.trim_start_matches("bert.").to_string(), t))
+        .collect();
+    renamed.push(("pooler.dense.weight".into(), tch::Tensor::zeros([32, 32], (tch::Kind::Float, tch::Device::Cpu))));
+    tch::Tensor::write_safetensors(&renamed, &path).unwrap();
+    let data = corpus();
+    let out = tempfile::tempdir().unwrap();
+    let reports = train(&TrainConfig { epochs: 1, ..config(&base.path, data.path(), out.path()) });
+    assert_eq!(reports.len(), 1);
+    assert!(out.path().join("model.safetensors").is_file());
+}
