@@ -93,31 +93,8 @@ fn offsets_are_code_points_on_quotes_dashes_cyrillic_and_emoji() {
     let docs = tag(&tagger(&model, 8192), &[text]);
     assert_offsets_valid(&docs[0]);
     let entities: Vec<&str> = docs[0].entities.iter().map(|e| e.text.as_str()).collect();
-    assert_eq!(
-        entities,
-        [
-            "“",
-            "Зеленський",
-            "”",
-            "—",
-            "said",
-            "🙂",
-            "ISW",
-            "’",
-            "s",
-            "Café",
-            ".",
-            "Путін",
-            "said",
-            ":",
-            "«",
-            "war",
-            "»",
-            "–",
-            "👍🏽",
-            "ok"
-        ]
-    );
+    // Every word is tagged; those without a letter or digit are not names and are dropped.
+    assert_eq!(entities, ["Зеленський", "said", "ISW", "s", "Café", "Путін", "said", "war", "ok"]);
     let putin = docs[0].entities.iter().find(|e| e.text == "Путін").unwrap();
     // Python: text.index("Путін") == 35
     assert_eq!((putin.start, putin.end), (35, 40));
@@ -149,7 +126,7 @@ fn distilbert_models_load_through_the_same_path() {
     let model = tiny_model_of(Family::DistilBert, Head::Always(B_PER));
     let docs = tag(&tagger(&model, 8192), &["Putin met ISW in Kyiv."]);
     let entities: Vec<&str> = docs[0].entities.iter().map(|e| e.text.as_str()).collect();
-    assert_eq!(entities, ["Putin", "met", "ISW", "in", "Kyiv", "."]);
+    assert_eq!(entities, ["Putin", "met", "ISW", "in", "Kyiv"]);
 }
 
 #[test]

@@ -115,6 +115,22 @@ pub fn words_to_entities(words: &[WordPrediction], tags: &[Tag]) -> Vec<EntitySp
     entities
 }
 
+/// Punctuation that never begins or ends a name: quotes, brackets, dashes, separators. Periods
+/// stay ("U.S."), as do apostrophes inside words ("O'Brien").
+const EDGE_PUNCTUATION: &[char] =
+    &['"', '\'', '“', '”', '‘', '’', '«', '»', '„', '(', ')', '[', ']', '{', '}', '-', '–', '—', ',', ';', ':', '•'];
+
+/// The part of an entity's text worth keeping, as `(chars trimmed at the start, chars kept)`:
+/// edge punctuation and spaces go, and an entity without a letter or digit goes entirely.
+pub fn trim_entity(text: &str) -> Option<(usize, usize)> {
+    let is_edge = |c: char| c.is_whitespace() || EDGE_PUNCTUATION.contains(&c);
+    let leading = text.chars().take_while(|&c| is_edge(c)).count();
+    let kept = text.chars().skip(leading).collect::<Vec<_>>();
+    let trailing = kept.iter().rev().take_while(|&&c| is_edge(c)).count();
+    let kept = &kept[..kept.len() - trailing];
+    kept.iter().any(|c| c.is_alphanumeric()).then_some((leading, kept.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +145,15 @@ mod tests {
             .map(|(i, &label)| WordPrediction { start: i * 2, end: i * 2 + 1, label, probability: 0.5 })
             .collect();
         words_to_entities(&words, &tags).into_iter().map(|e| (e.start, e.end, e.kind)).collect()
+    }
+
+    #[test]
+    fn entities_lose_edge_punctuation_and_punctuation_only_entities_go() {
+        assert_eq!(trim_entity("“Putin"), Some((1, 5)));
+        assert_eq!(trim_entity("Kyiv ”"), Some((0, 4)));
+        assert_eq!(trim_entity("U.S."), Some((0, 4)));
+        assert_eq!(trim_entity("–"), None);
+        assert_eq!(trim_entity("« »"), None);
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub use model_dir::{Architecture, ModelFiles};
 use crate::document::{Document, Entity};
 use crate::offsets::CharIndex;
 use classifier::TokenClassifier;
-use decode::{words_to_entities, WordPrediction};
+use decode::{trim_entity, words_to_entities, WordPrediction};
 use tokenize::{SpecialIds, SubToken, SubwordTokenizer};
 use windows::{plan_batches, plan_windows};
 
@@ -252,12 +252,16 @@ impl NerModel {
         for sentence in &encoded.sentences {
             let words = words_of(&encoded.tokens[sentence.clone()], &predicted[sentence.clone()]);
             for span in words_to_entities(&words, &self.tags) {
+                let Some((trimmed, kept)) = trim_entity(index.slice(span.start..span.end)) else {
+                    continue;
+                };
+                let start = span.start + trimmed;
                 entities.push(Entity {
                     id: format!("e{}", entities.len()),
-                    text: index.slice(span.start..span.end).to_string(),
+                    text: index.slice(start..start + kept).to_string(),
                     label: span.kind,
-                    start: span.start,
-                    end: span.end,
+                    start,
+                    end: start + kept,
                     score: span.score,
                 });
             }
