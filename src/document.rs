@@ -41,6 +41,77 @@ pub struct Entity {
     pub score: f32,
 }
 
+/// How a claim's content is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimKind {
+    /// Content entirely in quotation marks.
+    Direct,
+    /// Reported speech without quotation marks.
+    Indirect,
+    /// Reported speech with quoted parts.
+    Mixed,
+    /// "according to SOURCE, ...".
+    AccordingTo,
+    /// A headline of the form "SOURCE: content".
+    Headline,
+}
+
+/// The entity a source stands for, when the source text alone does not say it (a pronoun, an
+/// acronym, a surname).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedSource {
+    pub entity: String,
+    pub text: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimSource {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    /// The entity inside the source span, if any.
+    pub entity: Option<String>,
+    pub resolved: Option<ResolvedSource>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimCue {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub lemma: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimContent {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    /// The pieces of a discontinuous content ("X," he said, "Y."); absent when it is one piece.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Vec<[usize; 2]>>,
+}
+
+/// An attribution: who (source) said, reported, claimed, warned or believes (cue) what (content).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Claim {
+    /// `c0`, `c1`, ... in order of their cues.
+    pub id: String,
+    pub kind: ClaimKind,
+    pub source: Option<ClaimSource>,
+    pub cue: ClaimCue,
+    pub content: ClaimContent,
+    /// Ids of the entities inside the content.
+    pub entities: Vec<String>,
+    /// The claim whose content holds this one ("ISW reported that Putin claimed X").
+    pub parent: Option<String>,
+    pub confidence: f32,
+    /// Name of the rule that found it.
+    pub rule: String,
+}
+
 /// One article or text, and everything the stages found in it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
@@ -52,10 +123,19 @@ pub struct Document {
     pub sentences: Vec<Span>,
     /// Entities in text order, never overlapping.
     pub entities: Vec<Entity>,
+    /// Claims in order of their cues.
+    pub claims: Vec<Claim>,
 }
 
 impl Document {
     pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
-        Document { id: id.into(), text: text.into(), meta: None, sentences: Vec::new(), entities: Vec::new() }
+        Document {
+            id: id.into(),
+            text: text.into(),
+            meta: None,
+            sentences: Vec::new(),
+            entities: Vec::new(),
+            claims: Vec::new(),
+        }
     }
 }

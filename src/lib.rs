@@ -3,6 +3,8 @@
 //! Stages, in the order data flows through a [`Document`]:
 //! [`input`] reads texts, [`segment`] finds sentences, [`ner`] tags entities, [`output`] writes.
 
+pub mod claims;
+pub mod claims_eval;
 pub mod document;
 pub mod eval;
 pub mod input;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use claimtag::claims_eval::{predicted, read_polnear, ClaimScores};
 use claimtag::eval::evaluate;
 use claimtag::input::{InputFormat, Source};
 use claimtag::labeled::read_labeled;
@@ -12,6 +13,7 @@ use claimtag::ner::{parse_device, resolve_model_dir, NerConfig, NerModel};
 use claimtag::output::{DocumentSink, JsonSink, JsonlSink, PrettySink};
 use claimtag::pipeline::Tagger;
 use claimtag::train::{read_training_data, EpochReport, TrainConfig, TrainProgress, Trainer};
+use claimtag::Document;
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
@@ -33,6 +35,23 @@ enum Command {
     Train(TrainArgs),
     /// Entity-level precision, recall and F1 of a model on labelled data (conlleval semantics).
     Eval(EvalArgs),
+    /// Claims against PolNeAR attributions: exact and token-overlap F1 per role, attribution F1.
+    EvalClaims(EvalClaimsArgs),
+}
+
+#[derive(clap::Args)]
+struct EvalClaimsArgs {
+    /// A PolNeAR split: a directory holding text/ and attributions/.
+    #[arg(long)]
+    polnear: PathBuf,
+    /// Model directory [default: $CLAIMTAG_MODEL, else the shipped model].
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    json: bool,
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -119,6 +138,9 @@ struct TagArgs {
     /// Padded sub-tokens per model batch.
     #[arg(long, default_value_t = 8192)]
     batch_tokens: usize,
+    /// Tag entities only; leave "claims" empty.
+    #[arg(long)]
+    no_claims: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -140,6 +162,7 @@ fn main() -> ExitCode {
         Command::Tag(args) => tag(args),
         Command::Train(args) => train(args),
         Command::Eval(args) => eval(args),
+        Command::EvalClaims(args) => eval_claims(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -278,12 +301,62 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
+    set_threads(args.threads)?;
+    let articles = read_polnear(&args.polnear)?;
+    anyhow::ensure!(!articles.is_empty(), "{}: no articles with attributions", args.polnear.display());
+    let tagger = Tagger::load(&NerConfig::new(resolve_model_dir(args.model.as_deref())?))
+        .context("cannot load the NER model")?;
+    let mut scores = ClaimScores::default();
+    let started = std::time::Instant::now();
+    for article in &articles {
+        let mut docs = vec![Document::new(article.name.clone(), article.text.clone())];
+        tagger.tag(&mut docs)?;
+        scores.add(&article.text, &article.gold, &predicted(&docs[0]));
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&scores)?);
+        return Ok(());
+    }
+    println!("{} articles, {:.1} s", articles.len(), started.elapsed().as_secs_f64());
+    println!(
+        "{:<12} {:>9} {:>9} {:>7}   {:>9} {:>9} {:>7}",
+        "role", "exact P", "exact R", "F1", "token P", "token R", "F1"
+    );
+    for (role, exact, token) in [
+        ("source", &scores.exact.source, &scores.token.source),
+        ("cue", &scores.exact.cue, &scores.token.cue),
+        ("content", &scores.exact.content, &scores.token.content),
+    ] {
+        println!(
+            "{role:<12} {:>9.3} {:>9.3} {:>7.3}   {:>9.3} {:>9.3} {:>7.3}",
+            exact.precision(),
+            exact.recall(),
+            exact.f1(),
+            token.precision(),
+            token.recall(),
+            token.f1()
+        );
+    }
+    let a = &scores.attribution;
+    println!(
+        "attribution  P {:.3} R {:.3} F1 {:.3} (gold {}, predicted {}, matched {})",
+        a.precision(),
+        a.recall(),
+        a.f1(),
+        a.gold,
+        a.predicted,
+        a.correct
+    );
+    Ok(())
+}
+
 fn tag(args: TagArgs) -> anyhow::Result<()> {
     set_threads(args.threads)?;
     let model_dir = resolve_model_dir(args.model.as_deref())?;
     let config =
         NerConfig { device: parse_device(&args.device)?, batch_tokens: args.batch_tokens, ..NerConfig::new(model_dir) };
-    let tagger = Tagger::load(&config).context("cannot load the NER model")?;
+    let tagger = Tagger::load(&config).context("cannot load the NER model")?.with_claims(!args.no_claims);
     let sources: Vec<Source> = if args.files.is_empty() {
         vec![Source::Stdin]
     } else {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::document::{Document, Entity};
+use crate::document::{Claim, Document, Entity};
 use crate::offsets::CharIndex;
 
 /// The JSON record of one document, as the CLI contract fixes it.
@@ -15,15 +15,20 @@ pub struct DocumentRecord<'a> {
     pub id: &'a str,
     pub text: &'a str,
     pub entities: &'a [Entity],
-    /// Claims are filled by the claims stage; until it runs, the list is empty.
-    pub claims: &'a [Value],
+    pub claims: &'a [Claim],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<&'a Map<String, Value>>,
 }
 
 impl<'a> From<&'a Document> for DocumentRecord<'a> {
     fn from(doc: &'a Document) -> Self {
-        DocumentRecord { id: &doc.id, text: &doc.text, entities: &doc.entities, claims: &[], meta: doc.meta.as_ref() }
+        DocumentRecord {
+            id: &doc.id,
+            text: &doc.text,
+            entities: &doc.entities,
+            claims: &doc.claims,
+            meta: doc.meta.as_ref(),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! The stages wired together: read, segment, tag, write.
 
+use crate::claims::ClaimRules;
 use crate::document::Document;
 use crate::input::{read_documents, InputError, InputFormat, Source};
 use crate::ner::{NerConfig, NerError, NerModel};
@@ -23,11 +24,23 @@ pub enum TagError {
 pub struct Tagger {
     segmenter: Segmenter,
     ner: NerModel,
+    /// `None` when claims are switched off (`--no-claims`).
+    claims: Option<ClaimRules>,
 }
 
 impl Tagger {
     pub fn load(config: &NerConfig) -> Result<Self, NerError> {
-        Ok(Tagger { segmenter: Segmenter::default(), ner: NerModel::load(config)? })
+        Ok(Tagger {
+            segmenter: Segmenter::default(),
+            ner: NerModel::load(config)?,
+            claims: Some(ClaimRules::default()),
+        })
+    }
+
+    /// Switches the claims stage on or off.
+    pub fn with_claims(mut self, enabled: bool) -> Self {
+        self.claims = enabled.then(ClaimRules::default);
+        self
     }
 
     /// Runs every stage on `docs`.
@@ -35,7 +48,11 @@ impl Tagger {
         for doc in docs.iter_mut() {
             self.segmenter.apply(doc);
         }
-        self.ner.predict(docs)
+        self.ner.predict(docs)?;
+        if let Some(claims) = &self.claims {
+            docs.iter_mut().for_each(|doc| claims.apply(doc));
+        }
+        Ok(())
     }
 
     /// Reads `sources`, tags them, and pushes each document into `sink` in input order.

@@ -1,0 +1,832 @@
+//! The attribution patterns, over the word tokens of one document.
+//!
+//! Each rule anchors on a cue and looks for the source and the content around it:
+//! - `according-to`: "according to SOURCE, CONTENT" and "CONTENT, according to SOURCE".
+//! - `quote-*`: a quotation followed by its attribution ("“...,” SOURCE CUE" or "“...,” CUE
+//!   SOURCE"), a second quotation after it making a split quote.
+//! - `content-comma-*`: "CONTENT, SOURCE CUE (in its report)." and "CONTENT, CUE SOURCE."
+//! - `headline`: a title line "SOURCE: CONTENT".
+//! - `participle`: "..., saying that CONTENT", the source being the subject of the sentence;
+//!   with a nominal head, "SOURCE published an article stating that ...".
+//! - `source-cue-content`: "SOURCE CUE (that) CONTENT", "SOURCE CUE: CONTENT".
+//!
+//! Rules run in that order and a cue serves one claim.
+
+use std::ops::Range;
+
+use super::lexicon::{CueEntry, CueKind, Lexicon};
+use super::quotes::Quote;
+use super::tokens::Token;
+use crate::document::{ClaimKind, Entity};
+
+/// A claim in token indices, before offsets, ids and sources are settled.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub rule: &'static str,
+    pub kind: Option<ClaimKind>,
+    pub source: Option<Range<usize>>,
+    pub cue: Range<usize>,
+    pub lemma: String,
+    pub content: Vec<Range<usize>>,
+    pub confidence: f32,
+}
+
+/// Words between a subject and its verb that belong to neither: "ISW also said", "he has warned".
+const AUXILIARIES: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "also",
+    "will",
+    "would",
+    "could",
+    "may",
+    "might",
+    "did",
+    "does",
+    "do",
+    "is",
+    "was",
+    "were",
+    "are",
+    "later",
+    "previously",
+    "recently",
+    "further",
+    "again",
+    "then",
+    "repeatedly",
+    "reportedly",
+    "earlier",
+    "separately",
+    "once",
+    "often",
+    "publicly",
+    "privately",
+    "never",
+    "not",
+    "has",
+    "just",
+    "even",
+    "still",
+    "already",
+    "been",
+];
+
+/// Words that end a subject noun phrase when scanning left from a verb.
+const CLAUSE_BOUNDARIES: &[&str] = &[
+    "that",
+    "and",
+    "but",
+    "or",
+    "however",
+    "while",
+    "because",
+    "as",
+    "when",
+    "if",
+    "though",
+    "although",
+    "so",
+    "where",
+    "after",
+    "before",
+    "since",
+    "than",
+    "then",
+    "whether",
+    "meanwhile",
+    "what",
+    "why",
+    "how",
+    "yet",
+    "nor",
+    "said",
+    "says",
+];
+
+const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "who", "which"];
+
+/// Words that start a prepositional or time phrase after a cue ("said in its report", "said on Monday").
+const PHRASE_STARTS: &[&str] = &[
+    "in",
+    "on",
+    "at",
+    "during",
+    "after",
+    "before",
+    "to",
+    "with",
+    "from",
+    "last",
+    "this",
+    "late",
+    "early",
+    "earlier",
+    "yesterday",
+    "today",
+    "tonight",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "recently",
+    "again",
+    "also",
+    "later",
+    "via",
+    "while",
+    "when",
+    "as",
+    "through",
+    "under",
+    "over",
+    "about",
+];
+
+/// Nouns that make a nominal cue with a participle: "published an article stating".
+const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+const DOCUMENT_NOUNS: &[&str] = &[
+    "article",
+    "report",
+    "statement",
+    "post",
+    "op-ed",
+    "letter",
+    "tweet",
+    "video",
+    "study",
+    "paper",
+    "analysis",
+    "memo",
+    "message",
+];
+
+const DETERMINERS: &[&str] = &["a", "an", "the", "its", "his", "her", "their", "our", "this", "that"];
+
+/// Title-line prefixes that are labels, not sources: "Credit: ...", "Photo: ...".
+const LABEL_WORDS: &[&str] = &[
+    "credit",
+    "photo",
+    "note",
+    "update",
+    "source",
+    "editor",
+    "read",
+    "related",
+    "watch",
+    "image",
+    "copyright",
+    "tags",
+    "by",
+    "see",
+    "video",
+];
+
+const MAX_SOURCE_TOKENS: usize = 9;
+
+pub struct Finder<'a> {
+    pub tokens: &'a [Token],
+    pub quotes: &'a [Quote],
+    pub entities: &'a [Entity],
+    pub lexicon: &'a Lexicon,
+    used: Vec<bool>,
+    pub found: Vec<Candidate>,
+}
+
+impl<'a> Finder<'a> {
+    pub fn new(tokens: &'a [Token], quotes: &'a [Quote], entities: &'a [Entity], lexicon: &'a Lexicon) -> Self {
+        Finder { tokens, quotes, entities, lexicon, used: vec![false; tokens.len()], found: Vec::new() }
+    }
+
+    /// Runs every rule on every sentence (token ranges).
+    pub fn run(&mut self, sentences: &[Range<usize>]) {
+        for sentence in sentences {
+            self.according_to(sentence.clone());
+        }
+        for (i, sentence) in sentences.iter().enumerate() {
+            // "“...?” Clinton said." : the attribution may open the next sentence.
+            let next_end = sentences.get(i + 1).map_or(sentence.end, |next| next.end);
+            self.quote_attribution(sentence.clone(), next_end);
+        }
+        for sentence in sentences {
+            self.headline(sentence.clone());
+            self.content_comma(sentence.clone());
+            self.participle(sentence.clone());
+            self.source_cue_content(sentence.clone());
+        }
+    }
+
+    fn cue_at(&self, i: usize, end: usize) -> Option<&'a CueEntry> {
+        let words: Vec<&str> = self.tokens[i..end.min(i + 4)].iter().map(|t| t.lower.as_str()).collect();
+        self.lexicon.match_at(&words)
+    }
+
+    /// Punctuation that belongs inside a name or noun phrase: the period of "Mr." or "U.S.", a
+    /// hyphen, an apostrophe, an ampersand.
+    fn inside_name(&self, i: usize) -> bool {
+        let token = &self.tokens[i];
+        match token.text.as_str() {
+            "." => {
+                i > 0
+                    && self.tokens[i - 1].end == token.start
+                    && self.tokens[i - 1].text.chars().count() <= 3
+                    && self.tokens[i - 1].is_capitalised()
+            }
+            "-" | "’" | "'" | "&" => true,
+            _ => !token.is_punct(),
+        }
+    }
+
+    /// The index of the "(" that opens the group closing at `close`, when the group is short.
+    fn parenthesis_open(&self, close: usize, start: usize) -> Option<usize> {
+        if self.tokens[close].text != ")" {
+            return None;
+        }
+        (start..close).rev().take(8).find(|&j| self.tokens[j].text == "(")
+    }
+
+    /// Whether the cue word at `i` is used as a verb: not capitalised inside a sentence (a name
+    /// such as "The New York Post"), not after a determiner, preposition or possessive (a noun
+    /// such as "the claims", "his remarks", "to say").
+    fn used_as_verb(&self, i: usize, sentence_start: usize) -> bool {
+        if i > sentence_start && self.tokens[i].is_capitalised() {
+            return false;
+        }
+        if i == sentence_start {
+            return true;
+        }
+        let before = self.lower(i - 1);
+        !(DETERMINERS.contains(&before) && before != "that")
+            && !matches!(before, "to" | "of" | "in" | "for" | "with" | "by" | "on" | "at" | "from" | "about" | "whose")
+            && !before.ends_with("’s")
+            && !before.ends_with("'s")
+    }
+
+    fn lower(&self, i: usize) -> &str {
+        &self.tokens[i].lower
+    }
+
+    fn push(&mut self, mut candidate: Candidate) {
+        if candidate.lemma != ":" && candidate.lemma != "according to" {
+            candidate.cue = self.extended_cue(candidate.cue.clone(), candidate.source.as_ref());
+        }
+        for i in candidate.cue.clone() {
+            self.used[i] = true;
+        }
+        self.found.push(candidate);
+    }
+
+    /// The cue with the words PolNeAR counts as part of it: auxiliaries and adverbs between the
+    /// source and the verb ("has said", "also said"), a colon right after it ("said:"), and a
+    /// weekday right after it ("said Friday").
+    fn extended_cue(&self, cue: Range<usize>, source: Option<&Range<usize>>) -> Range<usize> {
+        let floor = source.filter(|s| s.end <= cue.start).map_or(0, |s| s.end);
+        let mut start = cue.start;
+        while start > floor && AUXILIARIES.contains(&self.lower(start - 1)) {
+            start -= 1;
+        }
+        let mut end = cue.end;
+        if end < self.tokens.len() && self.tokens[end].text == ":" && self.tokens[end].start == self.tokens[end - 1].end
+        {
+            end += 1;
+        } else if end < self.tokens.len() && WEEKDAYS.contains(&self.lower(end)) {
+            end += 1;
+        }
+        start..end
+    }
+
+    /// End of a sentence's content: before a final period, but keeping a closing quote after it.
+    fn content_end(&self, sentence: &Range<usize>) -> usize {
+        let mut end = sentence.end;
+        while end > sentence.start && matches!(self.tokens[end - 1].text.as_str(), "." | "!" | "?" | "…" | ";") {
+            end -= 1;
+        }
+        end
+    }
+
+    /// The quotation that closes at token `i`, if any.
+    fn quote_closing_at(&self, i: usize) -> Option<&Quote> {
+        self.quotes.iter().find(|q| q.close == i && q.open != q.close)
+    }
+
+    fn quote_opening_at(&self, i: usize) -> Option<&Quote> {
+        self.quotes.iter().find(|q| q.open == i)
+    }
+
+    /// "according to SOURCE, CONTENT" and "CONTENT, according to SOURCE".
+    fn according_to(&mut self, sentence: Range<usize>) {
+        for i in sentence.clone() {
+            let Some(cue) = self.cue_at(i, sentence.end) else { continue };
+            if cue.lemma != "according to" || self.used[i] {
+                continue;
+            }
+            let cue_end = i + cue.words.len();
+            let source_end = (cue_end..sentence.end).find(|&j| self.tokens[j].is_punct()).unwrap_or(sentence.end);
+            if source_end == cue_end {
+                continue;
+            }
+            let content_end = self.content_end(&sentence);
+            let before_comma = (sentence.start..i).rev().find(|&j| self.lower(j) == ",");
+            let content = if i == sentence.start || (i == sentence.start + 1 && self.tokens[sentence.start].is_punct())
+            {
+                // Fronted: the content follows the source's comma.
+                let start =
+                    if source_end < content_end && self.lower(source_end) == "," { source_end + 1 } else { source_end };
+                start..content_end
+            } else {
+                let end = before_comma.filter(|&c| c > sentence.start).unwrap_or(i);
+                self.extend_to_quote_start(sentence.start, end)..end
+            };
+            if content.is_empty() {
+                continue;
+            }
+            self.push(Candidate {
+                rule: "according-to",
+                kind: Some(ClaimKind::AccordingTo),
+                source: Some(cue_end..source_end),
+                cue: i..cue_end,
+                lemma: cue.lemma.clone(),
+                content: vec![content],
+                confidence: 0.85,
+            });
+        }
+    }
+
+    /// A content that starts at `start` but holds the end of a quotation opened before it starts
+    /// at that quotation's opening mark.
+    fn extend_to_quote_start(&self, start: usize, end: usize) -> usize {
+        self.quotes
+            .iter()
+            .filter(|q| q.open < start && q.close >= start && q.close < end)
+            .map(|q| q.open)
+            .min()
+            .unwrap_or(start)
+    }
+
+    /// "“...,” SOURCE CUE" / "“...,” CUE SOURCE", the quote possibly continued after the attribution.
+    fn quote_attribution(&mut self, sentence: Range<usize>, next_end: usize) {
+        for close in sentence.clone() {
+            let Some(quote) = self.quote_closing_at(close).copied() else { continue };
+            let after = close + 1;
+            let end = if after >= sentence.end { next_end } else { sentence.end };
+            let end = (after..end).find(|&j| matches!(self.tokens[j].text.as_str(), "." | "!" | "?")).unwrap_or(end);
+            let Some((source, cue, cue_entry, attribution_end)) = self.attribution_after(after, end) else {
+                continue;
+            };
+            // Content: the whole quote; when the quote opens mid-sentence, from the sentence start.
+            let content_start =
+                if quote.open > sentence.start && quote.open < sentence.end { sentence.start } else { quote.open };
+            let mut content = vec![content_start..close + 1];
+            let mut rule = "quote-source-cue";
+            if cue.start < source.start {
+                rule = "quote-cue-source";
+            }
+            // Split quote: "“X,” he said, “Y.”", or "“X,” he said. “Y.”" in the same paragraph
+            // when "Y" has no attribution of its own.
+            if attribution_end + 1 < self.tokens.len() && matches!(self.lower(attribution_end), "," | ".") {
+                if let Some(second) = self.quote_opening_at(attribution_end + 1).copied() {
+                    let same_paragraph = !self.tokens[second.open].newline_before;
+                    let own_attribution = second.close + 1 < self.tokens.len()
+                        && self
+                            .attribution_after(second.close + 1, (second.close + 12).min(self.tokens.len()))
+                            .is_some();
+                    if same_paragraph && !own_attribution {
+                        content.push(second.open..second.close + 1);
+                        rule = "split-quote";
+                    }
+                }
+            }
+            self.push(Candidate {
+                rule,
+                kind: None,
+                source: Some(source),
+                cue,
+                lemma: cue_entry.lemma.clone(),
+                content,
+                confidence: 0.9,
+            });
+        }
+    }
+
+    /// After a quotation or a comma: "SOURCE CUE" or "CUE SOURCE" running to the end of the
+    /// clause (the sentence end, a comma, or a phrase like "in its daily report"). Returns the
+    /// source, the cue, its entry, and where the attribution ends.
+    fn attribution_after(&self, start: usize, end: usize) -> Option<(Range<usize>, Range<usize>, &'a CueEntry, usize)> {
+        let mut at = start;
+        while at < end && matches!(self.tokens[at].text.as_str(), "," | "”" | "\"" | "’" | "»" | "''") {
+            at += 1;
+        }
+        if at >= end {
+            return None;
+        }
+        // CUE SOURCE: "said Zelensky", "said the spokesman for the Kremlin".
+        if let Some(entry) = self
+            .cue_at(at, end)
+            .filter(|e| e.kind == CueKind::Verb && !self.used[at] && !self.tokens[at].is_capitalised())
+        {
+            let cue = at..at + entry.words.len();
+            let source_end = self.noun_phrase_end(cue.end, end);
+            if source_end > cue.end && self.clause_ends(source_end, end) {
+                return Some((cue.end..source_end, cue.clone(), entry, source_end));
+            }
+        }
+        // SOURCE CUE: "ISW said", "the ministry said in a statement".
+        let mut cue_at = at;
+        let mut in_parenthesis = false;
+        while cue_at + 1 < end.min(at + MAX_SOURCE_TOKENS + 4) {
+            cue_at += 1;
+            match self.tokens[cue_at].text.as_str() {
+                "(" => in_parenthesis = true,
+                ")" => in_parenthesis = false,
+                _ => {}
+            }
+            if in_parenthesis || self.tokens[cue_at].text == ")" {
+                continue;
+            }
+            if !self.inside_name(cue_at) {
+                break;
+            }
+            let Some(entry) = self
+                .cue_at(cue_at, end)
+                .filter(|e| e.kind == CueKind::Verb && !self.used[cue_at] && !self.tokens[cue_at].is_capitalised())
+            else {
+                continue;
+            };
+            let mut source_end = cue_at;
+            while source_end > at && AUXILIARIES.contains(&self.lower(source_end - 1)) {
+                source_end -= 1;
+            }
+            let cue = cue_at..cue_at + entry.words.len();
+            if source_end > at && self.clause_ends(cue.end, end) && self.is_noun_phrase(at..source_end) {
+                return Some((at..source_end, cue, entry, cue_at + entry.words.len()));
+            }
+            break;
+        }
+        None
+    }
+
+    /// ", SOURCE CUE." or ", CUE SOURCE." from `at` to the end of the sentence.
+    fn attribution_closes_sentence(&self, at: usize, end: usize) -> bool {
+        self.attribution_after(at, end).is_some_and(|(_, _, _, attribution_end)| {
+            attribution_end >= end || PHRASE_STARTS.contains(&self.lower(attribution_end))
+        })
+    }
+
+    /// Whether what follows `at` up to `end` closes the attribution: nothing, a comma, or a
+    /// prepositional or time phrase.
+    fn clause_ends(&self, at: usize, end: usize) -> bool {
+        at >= end
+            || matches!(self.tokens[at].text.as_str(), "," | "." | ";" | ":" | "!" | "?" | "”" | "\"" | "''")
+            || PHRASE_STARTS.contains(&self.lower(at))
+    }
+
+    /// End of a noun phrase starting at `start`: up to punctuation, a phrase start such as
+    /// "in" or "on", or a cue.
+    fn noun_phrase_end(&self, start: usize, end: usize) -> usize {
+        let mut at = start;
+        while at < end && at < start + MAX_SOURCE_TOKENS {
+            let token = &self.tokens[at];
+            let abbreviation_period = token.text == "."
+                && at > start
+                && self.tokens[at - 1].end == token.start
+                && self.tokens[at - 1].text.len() <= 3
+                && self.tokens[at - 1].is_capitalised();
+            if (token.is_punct() && !abbreviation_period && token.text != "-" && token.text != "’" && token.text != "'")
+                || (at > start && PHRASE_STARTS.contains(&token.lower.as_str()) && token.lower != "to")
+                || CLAUSE_BOUNDARIES.contains(&token.lower.as_str())
+            {
+                break;
+            }
+            at += 1;
+        }
+        at
+    }
+
+    /// A plausible source: not starting with a clause word, and either an entity, a pronoun,
+    /// a capitalised name, or a determiner-led phrase ("a senior official", "the ministry").
+    fn is_noun_phrase(&self, span: Range<usize>) -> bool {
+        if span.is_empty() || span.len() > MAX_SOURCE_TOKENS + 4 {
+            return false;
+        }
+        let first = self.lower(span.start);
+        if CLAUSE_BOUNDARIES.contains(&first) || PHRASE_STARTS.contains(&first) {
+            return false;
+        }
+        if span.clone().any(|i| {
+            self.tokens[i].is_punct()
+                && !matches!(self.tokens[i].text.as_str(), "." | "-" | "’" | "'" | "(" | ")" | "&")
+        }) {
+            return false;
+        }
+        PRONOUNS.contains(&first)
+            || DETERMINERS.contains(&first)
+            || self.tokens[span.start].is_capitalised()
+            || self.entity_in(span.clone()).is_some()
+            || span.len() <= 3
+    }
+
+    pub fn entity_in(&self, span: Range<usize>) -> Option<&'a Entity> {
+        let (start, end) = (self.tokens[span.start].start, self.tokens[span.end - 1].end);
+        self.entities.iter().rev().find(|e| e.start >= start && e.end <= end)
+    }
+
+    /// "CONTENT, SOURCE CUE (PP)." and "CONTENT, CUE SOURCE." without quotation marks.
+    fn content_comma(&mut self, sentence: Range<usize>) {
+        let content_end = self.content_end(&sentence);
+        for comma in (sentence.start + 2..content_end).rev() {
+            if self.lower(comma) != "," {
+                continue;
+            }
+            let Some((source, cue, entry, attribution_end)) = self.attribution_after(comma + 1, content_end) else {
+                continue;
+            };
+            if cue.clone().any(|i| self.used[i]) || self.inside_quote(cue.start) {
+                continue;
+            }
+            // The attribution must close the sentence, give or take a trailing phrase.
+            if attribution_end < content_end
+                && !PHRASE_STARTS.contains(&self.lower(attribution_end))
+                && self.lower(attribution_end) != ","
+            {
+                continue;
+            }
+            let start = self.clause_start(sentence.start, comma);
+            let rule = if cue.start < source.start { "content-comma-cue-source" } else { "content-comma-source-cue" };
+            let mut content = vec![start..comma];
+            // "The test, experts said, was its biggest yet.": the content resumes after the attribution.
+            if attribution_end + 1 < content_end && self.lower(attribution_end) == "," {
+                content.push(attribution_end + 1..content_end);
+            }
+            self.push(Candidate {
+                rule,
+                kind: None,
+                source: Some(source),
+                cue,
+                lemma: entry.lemma.clone(),
+                content,
+                confidence: 0.8,
+            });
+            return;
+        }
+    }
+
+    /// Start of a fronted content: the sentence start, past a leading conjunction.
+    fn clause_start(&self, start: usize, end: usize) -> usize {
+        let start = self.extend_to_quote_start(start, end);
+        if start + 1 < end && matches!(self.lower(start), "but" | "and" | "so") {
+            start + 1
+        } else {
+            start
+        }
+    }
+
+    fn inside_quote(&self, i: usize) -> bool {
+        self.quotes.iter().any(|q| q.open < i && i < q.close)
+    }
+
+    /// "ISW: Putin aims to ..." on a line of its own.
+    fn headline(&mut self, sentence: Range<usize>) {
+        let colon = (sentence.start + 1..sentence.end.min(sentence.start + 6)).find(|&i| self.tokens[i].text == ":");
+        let Some(colon) = colon else { return };
+        let source = sentence.start..colon;
+        let starts_line = sentence.start == 0 || self.tokens[sentence.start].newline_before;
+        let looks_like_name = source.clone().all(|i| {
+            let t = &self.tokens[i];
+            t.is_capitalised() || matches!(t.lower.as_str(), "of" | "the" | "for" | "and")
+        });
+        let labelled = LABEL_WORDS.contains(&self.lower(sentence.start));
+        let content_end = self.content_end(&sentence);
+        if !starts_line
+            || !looks_like_name
+            || labelled
+            || self.entity_in(source.clone()).is_none()
+            || content_end < colon + 4
+        {
+            return;
+        }
+        self.push(Candidate {
+            rule: "headline",
+            kind: Some(ClaimKind::Headline),
+            source: Some(source),
+            cue: colon..colon + 1,
+            lemma: ":".to_string(),
+            content: vec![colon + 1..content_end],
+            confidence: 0.6,
+        });
+    }
+
+    /// "..., saying that CONTENT" (the source is the sentence's subject) and "SOURCE published
+    /// an article stating that CONTENT".
+    fn participle(&mut self, sentence: Range<usize>) {
+        for i in sentence.start + 1..sentence.end {
+            let Some(entry) = self.cue_at(i, sentence.end) else { continue };
+            if !entry.is_participle() || self.used[i] || self.inside_quote(i) {
+                continue;
+            }
+            let content = self.content_after(i + 1, &sentence);
+            if content.is_empty() {
+                continue;
+            }
+            // "published an article stating": the cue runs from the verb to the participle.
+            if i >= sentence.start + 3
+                && DOCUMENT_NOUNS.contains(&self.lower(i - 1))
+                && DETERMINERS.contains(&self.lower(i - 2))
+            {
+                let verb = i - 3;
+                let source = self.subject_before(verb, sentence.start);
+                if let Some(source) = source {
+                    self.push(Candidate {
+                        rule: "nominal-participle",
+                        kind: None,
+                        source: Some(source),
+                        cue: verb..i + 1,
+                        lemma: entry.lemma.clone(),
+                        content: vec![content],
+                        confidence: 0.75,
+                    });
+                    continue;
+                }
+            }
+            if self.lower(i - 1) != "," {
+                continue;
+            }
+            let Some(source) = self.sentence_subject(sentence.start, i) else { continue };
+            self.push(Candidate {
+                rule: "participle",
+                kind: None,
+                source: Some(source),
+                cue: i..i + 1,
+                lemma: entry.lemma.clone(),
+                content: vec![content],
+                confidence: 0.7,
+            });
+        }
+    }
+
+    /// The subject of a sentence: past a fronted phrase that ends in a comma, the first entity,
+    /// pronoun or determiner-led phrase before `limit`.
+    fn sentence_subject(&self, start: usize, limit: usize) -> Option<Range<usize>> {
+        let mut at = start;
+        if let Some(comma) = (start..limit).find(|&i| self.lower(i) == ",") {
+            let fronted = !self.tokens[start].is_capitalised()
+                || PHRASE_STARTS.contains(&self.lower(start))
+                || matches!(self.lower(start), "however" | "recently" | "meanwhile" | "still" | "instead" | "moreover");
+            if fronted && comma + 1 < limit {
+                at = comma + 1;
+            }
+        }
+        // An entity or pronoun opening the clause is the subject, whatever follows it.
+        let entity_start = if DETERMINERS.contains(&self.lower(at)) { at + 1 } else { at };
+        if let Some(entity) = self.entities.iter().find(|e| e.start == self.tokens[entity_start].start) {
+            let end = self.tokens.partition_point(|t| t.start < entity.end);
+            return Some(at..end.min(limit));
+        }
+        if PRONOUNS.contains(&self.lower(at)) {
+            return Some(at..at + 1);
+        }
+        let end = self.noun_phrase_end(at, limit);
+        (end > at && self.is_noun_phrase(at..end)).then_some(at..end)
+    }
+
+    /// Content after a cue: from "that" when it comes within a few words (past "told reporters",
+    /// "said in a statement"), past a colon, else straight after the cue; to the end of the
+    /// sentence or a trailing nominal cue ("in an interview with ...").
+    fn content_after(&self, start: usize, sentence: &Range<usize>) -> Range<usize> {
+        let end = self.content_end(sentence);
+        if start >= end {
+            return start..start;
+        }
+        let mut from = start;
+        if matches!(self.tokens[start].text.as_str(), ":" | ",") {
+            from = start + 1;
+        } else if let Some(that) = (start..end.min(start + 7)).find(|&j| self.lower(j) == "that") {
+            if (start..that).all(|j| !matches!(self.tokens[j].text.as_str(), "." | ";" | ":" | "“" | "\"")) {
+                from = that;
+            }
+        }
+        let mut to = end;
+        for j in from + 3..end {
+            if let Some(entry) = self.cue_at(j, end) {
+                if entry.kind == CueKind::Phrase && entry.lemma != "according to" && !self.inside_quote(j) {
+                    to = j;
+                    break;
+                }
+            }
+        }
+        // A trailing ", SOURCE CUE" belongs to another attribution.
+        if let Some(comma) =
+            (from + 1..to).find(|&j| self.lower(j) == "," && self.attribution_closes_sentence(j + 1, end))
+        {
+            to = comma;
+        }
+        from..to
+    }
+
+    /// The noun phrase that ends right before `verb` (past auxiliaries): "ISW also said".
+    fn subject_before(&self, verb: usize, start: usize) -> Option<Range<usize>> {
+        let mut end = verb;
+        while end > start && AUXILIARIES.contains(&self.lower(end - 1)) {
+            end -= 1;
+        }
+        // "Trump, speaking to a veterans group, said": skip the appositive between commas.
+        if end > start + 1 && self.lower(end - 1) == "," {
+            if let Some(comma) = (start..end - 1).rev().take(16).find(|&j| self.lower(j) == ",") {
+                let subject = self.subject_before(comma, start);
+                if subject
+                    .as_ref()
+                    .is_some_and(|s| self.entity_in(s.clone()).is_some() || PRONOUNS.contains(&self.lower(s.start)))
+                {
+                    return subject;
+                }
+            }
+            return None;
+        }
+        let mut begin = end;
+        while begin > start && end - begin < MAX_SOURCE_TOKENS + 4 {
+            if let Some(open) = self.parenthesis_open(begin - 1, start) {
+                begin = open;
+                continue;
+            }
+            let token = &self.tokens[begin - 1];
+            if !self.inside_name(begin - 1) || CLAUSE_BOUNDARIES.contains(&token.lower.as_str()) {
+                break;
+            }
+            begin -= 1;
+        }
+        // A fronted phrase glued to the subject ("In a meeting with troops Putin said") is rare;
+        // a leading preposition means the scan went too far, so keep from the last capital.
+        while begin < end && PHRASE_STARTS.contains(&self.lower(begin)) {
+            begin = (begin + 1..end)
+                .find(|&i| self.tokens[i].is_capitalised() || DETERMINERS.contains(&self.lower(i)))
+                .unwrap_or(end);
+        }
+        if begin < end && self.is_noun_phrase(begin..end) {
+            return Some(begin..end);
+        }
+        // Coordinated verbs ("Putin identified ... and implied that"): the nearest person,
+        // organisation or pronoun before the verb in the sentence.
+        if begin == end && end > start && matches!(self.lower(end - 1), "and" | "but") {
+            return self.nearest_agent_before(end - 1, start);
+        }
+        None
+    }
+
+    fn nearest_agent_before(&self, before: usize, start: usize) -> Option<Range<usize>> {
+        let (from, to) = (self.tokens[start].start, self.tokens[before].start);
+        if let Some(entity) = self
+            .entities
+            .iter()
+            .rev()
+            .find(|e| e.start >= from && e.end <= to && matches!(e.label.as_str(), "PER" | "ORG"))
+        {
+            let first = self.tokens.partition_point(|t| t.start < entity.start);
+            let last = self.tokens.partition_point(|t| t.start < entity.end);
+            return Some(first..last);
+        }
+        (start..before).rev().find(|&i| matches!(self.lower(i), "he" | "she" | "they" | "it")).map(|i| i..i + 1)
+    }
+
+    /// "SOURCE CUE (that) CONTENT" and "SOURCE CUE: CONTENT".
+    fn source_cue_content(&mut self, sentence: Range<usize>) {
+        for i in sentence.clone() {
+            let Some(entry) = self.cue_at(i, sentence.end) else { continue };
+            if entry.kind != CueKind::Verb
+                || entry.is_participle()
+                || self.used[i]
+                || !self.used_as_verb(i, sentence.start)
+            {
+                continue;
+            }
+            let cue = i..i + entry.words.len();
+            let content = self.content_after(cue.end, &sentence);
+            if content.len() < 2 {
+                continue;
+            }
+            // Verbs of belief and intention without "that" are too often plain verbs ("want a
+            // car"); keep them when a clause or an infinitive follows.
+            let next = self.lower(content.start);
+            if matches!(entry.class.as_str(), "believe" | "intend" | "report")
+                && !matches!(next, "that" | "to")
+                && self.tokens[cue.end].text != ":"
+            {
+                continue;
+            }
+            let Some(source) = self.subject_before(i, sentence.start) else { continue };
+            let confidence = if next == "that" || self.tokens[cue.end].text == ":" { 0.8 } else { 0.65 };
+            self.push(Candidate {
+                rule: "source-cue-content",
+                kind: None,
+                source: Some(source),
+                cue,
+                lemma: entry.lemma.clone(),
+                content: vec![content],
+                confidence,
+            });
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! The rules on real-looking news sentences.
+
+use super::*;
+use crate::segment::Segmenter;
+
+/// Claims of `text` whose entities are every occurrence of the given strings.
+fn claims_of(text: &str, entities: &[(&str, &str)]) -> (Document, Vec<Claim>) {
+    let mut doc = Document::new("t", text);
+    Segmenter::default().apply(&mut doc);
+    let index = CharIndex::new(text);
+    let mut found: Vec<Entity> = Vec::new();
+    for (name, label) in entities {
+        for (byte, _) in text.match_indices(name) {
+            let start = index.char_of_byte(byte);
+            found.push(Entity {
+                id: String::new(),
+                text: name.to_string(),
+                label: label.to_string(),
+                start,
+                end: start + name.chars().count(),
+                score: 1.0,
+            });
+        }
+    }
+    found.sort_by_key(|e| e.start);
+    for (i, entity) in found.iter_mut().enumerate() {
+        entity.id = format!("e{i}");
+    }
+    doc.entities = found;
+    ClaimRules::default().apply(&mut doc);
+    let claims = doc.claims.clone();
+    (doc, claims)
+}
+
+fn summary(claim: &Claim) -> (String, String, String) {
+    (
+        claim.source.as_ref().map_or(String::new(), |s| s.text.clone()),
+        claim.cue.text.clone(),
+        claim.content.text.clone(),
+    )
+}
+
+fn triple(source: &str, cue: &str, content: &str) -> (String, String, String) {
+    (source.into(), cue.into(), content.into())
+}
+
+#[test]
+fn source_cue_that_content() {
+    let (_, claims) =
+        claims_of("ISW said that Putin is preparing a new offensive.", &[("ISW", "ORG"), ("Putin", "PER")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("ISW", "said", "that Putin is preparing a new offensive")]
+    );
+    assert_eq!(claims[0].kind, ClaimKind::Indirect);
+    assert_eq!(claims[0].source.as_ref().unwrap().entity.as_deref(), Some("e0"));
+    assert_eq!(claims[0].entities, ["e1"]);
+    assert_eq!(claims[0].cue.lemma, "say");
+}
+
+#[test]
+fn content_comma_source_cue_with_a_trailing_phrase() {
+    let (_, claims) = claims_of(
+        "Putin is framing the war as a struggle with the West, ISW said in its daily report.",
+        &[("ISW", "ORG"), ("Putin", "PER"), ("West", "LOC")],
+    );
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("ISW", "said", "Putin is framing the war as a struggle with the West")]
+    );
+}
+
+#[test]
+fn quote_comma_cue_source() {
+    let (_, claims) = claims_of("“We will not give up,” said Zelensky.", &[("Zelensky", "PER")]);
+    assert_eq!(claims.iter().map(summary).collect::<Vec<_>>(), [triple("Zelensky", "said", "“We will not give up,”")]);
+    assert_eq!(claims[0].kind, ClaimKind::Direct);
+}
+
+#[test]
+fn a_quote_split_by_its_cue_is_one_claim_in_two_parts() {
+    let text = "Zelensky spoke in Kyiv. “We will win,” he said, “and we will rebuild.”";
+    let (_, claims) = claims_of(text, &[("Zelensky", "PER"), ("Kyiv", "LOC")]);
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    let claim = &claims[0];
+    assert_eq!(claim.source.as_ref().unwrap().text, "he");
+    assert_eq!(claim.source.as_ref().unwrap().resolved.as_ref().unwrap().text, "Zelensky");
+    let parts = claim.content.parts.as_ref().unwrap();
+    let slice = |[s, e]: [usize; 2]| text.chars().skip(s).take(e - s).collect::<String>();
+    assert_eq!(slice(parts[0]), "“We will win,”");
+    assert_eq!(slice(parts[1]), "“and we will rebuild.”");
+    assert_eq!(claim.kind, ClaimKind::Direct);
+}
+
+#[test]
+fn colon_form_with_a_noun_phrase_source() {
+    let (_, claims) = claims_of("The ministry said: “The attack was repelled.”", &[]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("The ministry", "said:", "“The attack was repelled.”")]
+    );
+    assert_eq!(claims[0].kind, ClaimKind::Direct);
+    assert_eq!(claims[0].source.as_ref().unwrap().entity, None);
+}
+
+#[test]
+fn according_to_before_and_after_the_content() {
+    let (_, claims) =
+        claims_of("According to the Pentagon, Russia has lost 100 tanks.", &[("Pentagon", "ORG"), ("Russia", "LOC")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("the Pentagon", "According to", "Russia has lost 100 tanks")]
+    );
+    assert_eq!(claims[0].kind, ClaimKind::AccordingTo);
+    let (_, claims) = claims_of("Russia has lost 100 tanks, according to British intelligence.", &[("Russia", "LOC")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("British intelligence", "according to", "Russia has lost 100 tanks")]
+    );
+}
+
+#[test]
+fn headline_attribution() {
+    let (_, claims) = claims_of(
+        "ISW: Putin aims to convince West to betray Ukraine\n\nBody text.",
+        &[("ISW", "ORG"), ("Putin", "PER")],
+    );
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("ISW", ":", "Putin aims to convince West to betray Ukraine")]
+    );
+    assert_eq!(claims[0].kind, ClaimKind::Headline);
+    let (_, claims) = claims_of("Credit: Depositphotos\n", &[("Depositphotos", "ORG")]);
+    assert!(claims.is_empty(), "{claims:?}");
+}
+
+#[test]
+fn participle_cue_takes_the_sentence_subject_as_source() {
+    let (_, claims) = claims_of(
+        "ISW analyzed the NYT article, saying that Putin may demand a temporary ceasefire.",
+        &[("ISW", "ORG"), ("NYT", "ORG"), ("Putin", "PER")],
+    );
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("ISW", "saying", "that Putin may demand a temporary ceasefire")]
+    );
+}
+
+#[test]
+fn nominal_participle_cue() {
+    let (_, claims) = claims_of(
+        "Recently, the NYT published an article stating that “Putin signals he is open to a cease-fire.”",
+        &[("NYT", "ORG"), ("Putin", "PER")],
+    );
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("the NYT", "published an article stating", "that “Putin signals he is open to a cease-fire.”")]
+    );
+    assert_eq!(claims[0].kind, ClaimKind::Direct);
+}
+
+#[test]
+fn nested_attribution_points_to_its_parent() {
+    let (_, claims) = claims_of(
+        "ISW reported that Putin claimed the West wants war.",
+        &[("ISW", "ORG"), ("Putin", "PER"), ("West", "LOC")],
+    );
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [
+            triple("ISW", "reported", "that Putin claimed the West wants war"),
+            triple("Putin", "claimed", "the West wants war")
+        ]
+    );
+    assert_eq!(claims[0].parent, None);
+    assert_eq!(claims[1].parent.as_deref(), Some("c0"));
+}
+
+#[test]
+fn pronouns_resolve_to_the_nearest_compatible_mention() {
+    let text = "Vladimir Putin met the ISW team. Later Putin left. He said that the war would go on. It said that it disagreed.";
+    let (_, claims) = claims_of(text, &[("Vladimir Putin", "PER"), ("ISW", "ORG")]);
+    let he = claims.iter().find(|c| c.source.as_ref().unwrap().text == "He").unwrap();
+    assert_eq!(he.source.as_ref().unwrap().resolved.as_ref().unwrap().text, "Vladimir Putin");
+    let it = claims.iter().find(|c| c.source.as_ref().unwrap().text == "It").unwrap();
+    assert_eq!(it.source.as_ref().unwrap().resolved.as_ref().unwrap().label, "ORG");
+}
+
+#[test]
+fn acronyms_and_surnames_resolve_to_their_full_mention() {
+    let text = "The Institute for the Study of War tracks the war. ISW said that Vladimir Putin wants talks. Putin said that talks are possible.";
+    let (_, claims) = claims_of(
+        text,
+        &[("Institute for the Study of War", "ORG"), ("ISW", "ORG"), ("Vladimir Putin", "PER"), ("Putin said", "PER")],
+    );
+    let isw = claims.iter().find(|c| c.source.as_ref().unwrap().text == "ISW").unwrap();
+    assert_eq!(isw.source.as_ref().unwrap().resolved.as_ref().unwrap().text, "Institute for the Study of War");
+}
+
+#[test]
+fn noun_phrase_sources_without_entities() {
+    for (text, source) in [
+        ("A senior official said the talks had failed.", "A senior official"),
+        ("Sources said the talks had failed.", "Sources"),
+        ("A spokesman for the Kremlin said the talks had failed.", "A spokesman for the Kremlin"),
+    ] {
+        let (_, claims) = claims_of(text, &[]);
+        assert_eq!(
+            claims.iter().map(summary).collect::<Vec<_>>(),
+            [triple(source, "said", "the talks had failed")],
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_nominal_cue_ends_the_content() {
+    let (_, claims) = claims_of(
+        "Ukrainian President Volodymyr Zelensky stressed Ukraine’s need for urgent support in an interview with the Economist.",
+        &[("Volodymyr Zelensky", "PER"), ("Ukraine", "LOC"), ("Economist", "ORG")],
+    );
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("Ukrainian President Volodymyr Zelensky", "stressed", "Ukraine’s need for urgent support")]
+    );
+}
+
+#[test]
+fn mixed_quotes_and_quotes_over_paragraphs() {
+    let text = "Putin wants the West to “betray Ukraine through negotiations,” ISW said.";
+    let (_, claims) = claims_of(text, &[("Putin", "PER"), ("ISW", "ORG")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("ISW", "said", "Putin wants the West to “betray Ukraine through negotiations,”")]
+    );
+    assert_eq!(claims[0].kind, ClaimKind::Mixed);
+
+    let text = "“The first paragraph of the statement.\n\n“The second paragraph,” the ministry said.";
+    let (_, claims) = claims_of(text, &[]);
+    assert_eq!(claims.len(), 1);
+    assert_eq!(claims[0].content.text, "“The first paragraph of the statement.\n\n“The second paragraph,”");
+}
+
+#[test]
+fn an_unbalanced_quote_never_swallows_the_article() {
+    let text = "He said “this never closes.\n\nThe talks failed, the ministry said.\n\nMore text follows here.";
+    let (_, claims) = claims_of(text, &[]);
+    let ministry = claims
+        .iter()
+        .find(|c| c.source.as_ref().unwrap().text == "the ministry")
+        .expect("the later claim is still found");
+    assert_eq!(ministry.content.text, "The talks failed");
+    assert!(claims.iter().all(|c| !c.content.text.contains("More text")), "{claims:?}");
+}
+
+#[test]
+fn offsets_are_code_points_on_non_ascii_text() {
+    let text = "🙂 «Мир» — ISW said that Путін wants talks.";
+    let (_, claims) = claims_of(text, &[("ISW", "ORG"), ("Путін", "PER")]);
+    let claim = &claims[0];
+    let slice = |s: usize, e: usize| text.chars().skip(s).take(e - s).collect::<String>();
+    assert_eq!(slice(claim.cue.start, claim.cue.end), "said");
+    assert_eq!(slice(claim.content.start, claim.content.end), claim.content.text);
+    let source = claim.source.as_ref().unwrap();
+    assert_eq!(slice(source.start, source.end), "ISW");
+    assert_eq!(source.start, 10);
+}

@@ -1,0 +1,88 @@
+//! Word tokens for the rules: Unicode word boundaries (UAX #29), code point offsets.
+
+use std::ops::Range;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::document::Span;
+use crate::offsets::CharIndex;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub lower: String,
+    /// A line break separates this token from the one before.
+    pub newline_before: bool,
+}
+
+impl Token {
+    /// Holds no letter or digit.
+    pub fn is_punct(&self) -> bool {
+        !self.text.chars().any(char::is_alphanumeric)
+    }
+
+    pub fn is_capitalised(&self) -> bool {
+        self.text.chars().next().is_some_and(char::is_uppercase)
+    }
+}
+
+/// Every non-space token of `text`.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let index = CharIndex::new(text);
+    let mut tokens = Vec::new();
+    let mut newline_before = false;
+    for (byte, word) in text.split_word_bound_indices() {
+        if word.chars().all(char::is_whitespace) {
+            newline_before |= word.contains('\n');
+            continue;
+        }
+        let start = index.char_of_byte(byte);
+        // `''` and ``` `` ``` are quotation marks in wire and NYT style: one token, not two.
+        if let Some(previous) = tokens.last_mut().filter(|t: &&mut Token| {
+            (t.text == "'" && word == "'" || t.text == "`" && word == "`") && t.end == start && !newline_before
+        }) {
+            previous.text.push_str(word);
+            previous.lower.push_str(word);
+            previous.end += 1;
+            continue;
+        }
+        tokens.push(Token {
+            start,
+            end: start + word.chars().count(),
+            text: word.to_string(),
+            lower: word.to_lowercase(),
+            newline_before,
+        });
+        newline_before = false;
+    }
+    tokens
+}
+
+/// The token range of each sentence span.
+pub fn sentence_ranges(tokens: &[Token], sentences: &[Span]) -> Vec<Range<usize>> {
+    sentences
+        .iter()
+        .map(|span| {
+            let start = tokens.partition_point(|t| t.start < span.start);
+            let end = tokens.partition_point(|t| t.start < span.end);
+            start..end
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_carry_code_point_offsets_and_line_breaks() {
+        let tokens = tokenize("“Путін” said 🙂\nISW’s U.S. office");
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["“", "Путін", "”", "said", "🙂", "ISW’s", "U.S", ".", "office"]);
+        assert_eq!((tokens[1].start, tokens[1].end), (1, 6));
+        assert!(tokens[5].newline_before && !tokens[4].newline_before);
+        assert!(tokens[0].is_punct() && tokens[1].is_capitalised());
+    }
+}

@@ -1,0 +1,277 @@
+//! Scoring claims against PolNeAR (`claimtag eval-claims`).
+//!
+//! PolNeAR annotates attributions in brat standoff: `Source`, `Cue` and `Content` spans
+//! (discontinuous ones as `start end;start end`) tied together by `E` lines. Gold is the
+//! alphabetically first annotator file of each article, and only top-level claims are compared,
+//! since PolNeAR gives each token to one attribution.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::document::{Claim, Document};
+use crate::offsets::CharIndex;
+use crate::score::Counts;
+
+/// Spans of one attribution, as code point fragments.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Attribution {
+    pub source: Vec<(usize, usize)>,
+    pub cue: Vec<(usize, usize)>,
+    pub content: Vec<(usize, usize)>,
+}
+
+/// An article and its gold attributions.
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub name: String,
+    pub text: String,
+    pub gold: Vec<Attribution>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolnearError {
+    #[error("{}: cannot read: {error}", path.display())]
+    Read { path: PathBuf, error: std::io::Error },
+    #[error("{}, line {line}: {problem}", path.display())]
+    Bad { path: PathBuf, line: usize, problem: String },
+}
+
+/// Reads `DIR/text/*.txt` with the first `DIR/attributions/NAME_*.ann` of each.
+pub fn read_polnear(dir: &Path) -> Result<Vec<Article>, PolnearError> {
+    let list = |sub: &str| -> Result<Vec<PathBuf>, PolnearError> {
+        let path = dir.join(sub);
+        let entries = std::fs::read_dir(&path).map_err(|error| PolnearError::Read { path: path.clone(), error })?;
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        Ok(files)
+    };
+    let annotations = list("attributions")?;
+    let mut articles = Vec::new();
+    for text_path in list("text")?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "txt")) {
+        let name = text_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(ann) = annotations.iter().find(|p| {
+            p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(&format!("{name}_")))
+                && p.extension().is_some_and(|e| e == "ann")
+        }) else {
+            continue;
+        };
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|error| PolnearError::Read { path: path.into(), error })
+        };
+        let text = read(&text_path)?;
+        let gold = parse_ann(ann, &read(ann)?)?;
+        articles.push(Article { name, text, gold });
+    }
+    Ok(articles)
+}
+
+/// Parses brat standoff: `T` lines with Source/Cue/Content spans, `E` lines linking them.
+pub fn parse_ann(path: &Path, text: &str) -> Result<Vec<Attribution>, PolnearError> {
+    let mut spans: HashMap<&str, (&str, Vec<(usize, usize)>)> = HashMap::new();
+    let mut events = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let bad =
+            |problem: &str| PolnearError::Bad { path: path.into(), line: index + 1, problem: problem.to_string() };
+        let fields: Vec<&str> = line.split('\t').collect();
+        match fields.first().and_then(|id| id.chars().next()) {
+            Some('T') => {
+                let annotation = fields.get(1).ok_or_else(|| bad("a T line without spans"))?;
+                let (kind, ranges) = annotation.split_once(' ').ok_or_else(|| bad("a T line without spans"))?;
+                let mut fragments = Vec::new();
+                for range in ranges.split(';') {
+                    let (start, end) = range.trim().split_once(' ').ok_or_else(|| bad("a span is not `start end`"))?;
+                    let parse = |n: &str| n.parse::<usize>().map_err(|_| bad("a span offset is not a number"));
+                    fragments.push((parse(start)?, parse(end)?));
+                }
+                spans.insert(fields[0], (kind, fragments));
+            }
+            Some('E') => events.push(fields.get(1).copied().unwrap_or_default()),
+            _ => {}
+        }
+    }
+    let mut attributions = Vec::new();
+    for event in events {
+        let mut attribution = Attribution::default();
+        for argument in event.split_whitespace() {
+            let Some((role, id)) = argument.split_once(':') else { continue };
+            let Some((_, fragments)) = spans.get(id) else { continue };
+            match role {
+                "Source" => attribution.source.extend(fragments),
+                "Cue" => attribution.cue.extend(fragments),
+                "Content" => attribution.content.extend(fragments),
+                _ => {}
+            }
+        }
+        if !attribution.cue.is_empty() || !attribution.content.is_empty() {
+            attributions.push(attribution);
+        }
+    }
+    Ok(attributions)
+}
+
+/// The top-level claims of a tagged document as attributions.
+pub fn predicted(doc: &Document) -> Vec<Attribution> {
+    doc.claims.iter().filter(|c| c.parent.is_none()).map(attribution_of).collect()
+}
+
+fn attribution_of(claim: &Claim) -> Attribution {
+    let content = match &claim.content.parts {
+        Some(parts) => parts.iter().map(|[s, e]| (*s, *e)).collect(),
+        None => vec![(claim.content.start, claim.content.end)],
+    };
+    Attribution {
+        source: claim.source.iter().map(|s| (s.start, s.end)).collect(),
+        cue: vec![(claim.cue.start, claim.cue.end)],
+        content,
+    }
+}
+
+/// Per-role scores and the attribution-level score.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClaimScores {
+    pub exact: RoleCounts,
+    pub token: RoleCounts,
+    pub attribution: Counts,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RoleCounts {
+    pub source: Counts,
+    pub cue: Counts,
+    pub content: Counts,
+}
+
+impl ClaimScores {
+    /// Adds one article's comparison.
+    pub fn add(&mut self, text: &str, gold: &[Attribution], predicted: &[Attribution]) {
+        let index = CharIndex::new(text);
+        let roles: [(fn(&Attribution) -> &Vec<(usize, usize)>, usize); 3] =
+            [(|a| &a.source, 0), (|a| &a.cue, 1), (|a| &a.content, 2)];
+        let words = word_spans(text);
+        for (role, slot) in roles {
+            let gold_fragments: Vec<(usize, usize)> =
+                gold.iter().flat_map(role).filter_map(|f| trim(&index, *f)).collect();
+            let predicted_fragments: Vec<(usize, usize)> =
+                predicted.iter().flat_map(role).filter_map(|f| trim(&index, *f)).collect();
+            let exact = self.exact.slot(slot);
+            exact.gold += gold_fragments.len();
+            exact.predicted += predicted_fragments.len();
+            exact.correct += predicted_fragments.iter().filter(|f| gold_fragments.contains(f)).count();
+            let covered = |fragments: &[(usize, usize)]| -> Vec<bool> {
+                words.iter().map(|&(s, e)| fragments.iter().any(|&(fs, fe)| fs < e && s < fe)).collect()
+            };
+            let (gold_words, predicted_words) = (covered(&gold_fragments), covered(&predicted_fragments));
+            let token = self.token.slot(slot);
+            token.gold += gold_words.iter().filter(|&&c| c).count();
+            token.predicted += predicted_words.iter().filter(|&&c| c).count();
+            token.correct += gold_words.iter().zip(&predicted_words).filter(|(g, p)| **g && **p).count();
+        }
+        self.attribution.gold += gold.len();
+        self.attribution.predicted += predicted.len();
+        let mut taken = vec![false; gold.len()];
+        for p in predicted {
+            let matched = gold.iter().enumerate().find(|(i, g)| !taken[*i] && attributions_match(g, p, &words));
+            if let Some((i, _)) = matched {
+                taken[i] = true;
+                self.attribution.correct += 1;
+            }
+        }
+    }
+}
+
+impl RoleCounts {
+    fn slot(&mut self, slot: usize) -> &mut Counts {
+        match slot {
+            0 => &mut self.source,
+            1 => &mut self.cue,
+            _ => &mut self.content,
+        }
+    }
+}
+
+/// Cues overlap, content token F1 >= 0.5, and sources overlap (or both are absent).
+fn attributions_match(gold: &Attribution, predicted: &Attribution, words: &[(usize, usize)]) -> bool {
+    let overlap =
+        |a: &[(usize, usize)], b: &[(usize, usize)]| a.iter().any(|&(s, e)| b.iter().any(|&(t, u)| s < u && t < e));
+    let sources = (gold.source.is_empty() && predicted.source.is_empty()) || overlap(&gold.source, &predicted.source);
+    sources && overlap(&gold.cue, &predicted.cue) && token_f1(&gold.content, &predicted.content, words) >= 0.5
+}
+
+fn token_f1(gold: &[(usize, usize)], predicted: &[(usize, usize)], words: &[(usize, usize)]) -> f64 {
+    let inside =
+        |fragments: &[(usize, usize)], (s, e): (usize, usize)| fragments.iter().any(|&(fs, fe)| fs < e && s < fe);
+    let counts = words.iter().fold(Counts::default(), |mut c, &w| {
+        let (g, p) = (inside(gold, w), inside(predicted, w));
+        c.gold += g as usize;
+        c.predicted += p as usize;
+        c.correct += (g && p) as usize;
+        c
+    });
+    counts.f1()
+}
+
+/// Whitespace-separated words of `text` as code point spans.
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, c) in text.chars().enumerate() {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                spans.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, text.chars().count()));
+    }
+    spans
+}
+
+/// A fragment without surrounding whitespace; `None` when nothing is left.
+fn trim(index: &CharIndex, (start, end): (usize, usize)) -> Option<(usize, usize)> {
+    let text = index.slice(start..end.max(start));
+    let leading = text.chars().take_while(|c| c.is_whitespace()).count();
+    let trailing = text.chars().rev().take_while(|c| c.is_whitespace()).count();
+    let len = text.chars().count();
+    (leading < len).then(|| (start + leading, end - trailing))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brat_attributions_with_discontinuous_spans_are_read() {
+        let ann = "T1\tSource 0 3\tISW\nT2\tCue 4 8\tsaid\nT3\tContent 9 14;20 25\tabcde fghij\nT4\tAttribution 4 8\tsaid\nE1\tAttribution:T4 Content:T3 Cue:T2 Source:T1\n";
+        let attributions = parse_ann(Path::new("a.ann"), ann).unwrap();
+        assert_eq!(
+            attributions,
+            [Attribution { source: vec![(0, 3)], cue: vec![(4, 8)], content: vec![(9, 14), (20, 25)] }]
+        );
+    }
+
+    #[test]
+    fn scores_count_exact_fragments_tokens_and_attributions() {
+        let text = "ISW said that Putin lies . He said so";
+        let gold = [
+            Attribution { source: vec![(0, 3)], cue: vec![(4, 8)], content: vec![(9, 25)] },
+            Attribution { source: vec![(27, 29)], cue: vec![(30, 34)], content: vec![(35, 37)] },
+        ];
+        // Right source and cue, content missing "that"; a wrong second claim.
+        let predicted = [
+            Attribution { source: vec![(0, 3)], cue: vec![(4, 8)], content: vec![(14, 26)] },
+            Attribution { source: vec![(14, 19)], cue: vec![(20, 24)], content: vec![(26, 27)] },
+        ];
+        let mut scores = ClaimScores::default();
+        scores.add(text, &gold, &predicted);
+        assert_eq!(scores.exact.source, Counts { gold: 2, predicted: 2, correct: 1 });
+        assert_eq!(scores.exact.content.correct, 0, "(14, 26) is not the gold (9, 24)");
+        assert_eq!(scores.token.content, Counts { gold: 4, predicted: 3, correct: 2 });
+        assert_eq!(scores.attribution, Counts { gold: 2, predicted: 2, correct: 1 });
+    }
+}
