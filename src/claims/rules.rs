@@ -148,6 +148,30 @@ const PHRASE_STARTS: &[&str] = &[
 ];
 
 /// Nouns that make a nominal cue with a participle: "published an article stating".
+const BE_FORMS: &[&str] = &["is", "are", "was", "were", "’s", "'s", "isn’t", "isn't", "wasn’t", "wasn't", "been"];
+
+/// Where something was said, when a cue names it: "said in an interview".
+const SETTING_NOUNS: &[&str] = &[
+    "interview",
+    "statement",
+    "briefing",
+    "speech",
+    "conference",
+    "call",
+    "appearance",
+    "email",
+    "post",
+    "tweet",
+    "letter",
+    "hearing",
+    "release",
+    "rally",
+    "debate",
+    "op-ed",
+    "video",
+    "event",
+];
+
 const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
 const DOCUMENT_NOUNS: &[&str] = &[
@@ -213,11 +237,12 @@ impl<'a> Finder<'a> {
             let next_end = sentences.get(i + 1).map_or(sentence.end, |next| next.end);
             self.quote_attribution(sentence.clone(), next_end);
         }
-        for sentence in sentences {
+        for (i, sentence) in sentences.iter().enumerate() {
             self.headline(sentence.clone());
+            self.speaker_label(sentence.clone());
             self.content_comma(sentence.clone());
             self.participle(sentence.clone());
-            self.source_cue_content(sentence.clone());
+            self.source_cue_content(sentence.clone(), sentences.get(i + 1).cloned());
         }
     }
 
@@ -291,6 +316,16 @@ impl<'a> Finder<'a> {
             start -= 1;
         }
         let mut end = cue.end;
+        // "said in a phone interview", "said at a briefing Monday": the setting is part of the cue.
+        if end < self.tokens.len() && matches!(self.lower(end), "in" | "at" | "during") {
+            let setting = (end + 1..(end + 6).min(self.tokens.len())).find(|&j| SETTING_NOUNS.contains(&self.lower(j)));
+            if let Some(noun) = setting.filter(|&noun| (end + 1..noun).all(|j| !self.tokens[j].is_punct())) {
+                end = noun + 1;
+            }
+        }
+        if end < self.tokens.len() && matches!(self.lower(end), "about" | "against" | "as") && end == cue.end {
+            end += 1;
+        }
         if end < self.tokens.len() && self.tokens[end].text == ":" && self.tokens[end].start == self.tokens[end - 1].end
         {
             end += 1;
@@ -376,6 +411,7 @@ impl<'a> Finder<'a> {
             let end = if after >= sentence.end { next_end } else { sentence.end };
             let end = (after..end).find(|&j| matches!(self.tokens[j].text.as_str(), "." | "!" | "?")).unwrap_or(end);
             let Some((source, cue, cue_entry, attribution_end)) = self.attribution_after(after, end) else {
+                self.dash_attribution(quote, end);
                 continue;
             };
             // Content: the whole quote; when the quote opens mid-sentence, from the sentence start.
@@ -411,6 +447,69 @@ impl<'a> Finder<'a> {
                 confidence: 0.9,
             });
         }
+    }
+
+    /// "“...” ― Sonya Herridge": a quotation signed with a dash and a name.
+    fn dash_attribution(&mut self, quote: Quote, end: usize) {
+        let dash = quote.close + 1;
+        if dash >= self.tokens.len() || !matches!(self.tokens[dash].text.as_str(), "―" | "—" | "–") || self.used[dash]
+        {
+            return;
+        }
+        let line_end =
+            (dash + 1..self.tokens.len()).find(|&j| self.tokens[j].newline_before).unwrap_or(self.tokens.len());
+        let source_end = self.noun_phrase_end(dash + 1, line_end.max(end).min(dash + 1 + MAX_SOURCE_TOKENS));
+        // A signature ends its line: "— ISW said that ..." is not one.
+        let signed = (source_end..line_end).all(|j| self.tokens[j].is_punct());
+        if source_end == dash + 1 || !self.tokens[dash + 1].is_capitalised() || !signed {
+            return;
+        }
+        self.push(Candidate {
+            rule: "quote-dash-source",
+            kind: None,
+            source: Some(dash + 1..source_end),
+            cue: dash..dash + 1,
+            lemma: "—".to_string(),
+            content: vec![quote.open..quote.close + 1],
+            confidence: 0.75,
+        });
+    }
+
+    /// "WALLACE: Let’s start with ..." in a transcript: a speaker in capitals opening a line.
+    fn speaker_label(&mut self, sentence: Range<usize>) {
+        let start = if self.quote_opening_at(sentence.start).is_some() { sentence.start + 1 } else { sentence.start };
+        let Some(colon) = (start + 1..sentence.end.min(start + 4)).find(|&i| self.tokens[i].text == ":") else {
+            return;
+        };
+        let starts_line = sentence.start == 0 || self.tokens[sentence.start].newline_before;
+        let shouted = (start..colon).all(|i| {
+            let t = &self.tokens[i];
+            t.text.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !t.text.chars().any(char::is_lowercase)
+        });
+        if !starts_line || !shouted || self.used[colon] || LABEL_WORDS.contains(&self.lower(start)) {
+            return;
+        }
+        let line_end =
+            (colon + 1..self.tokens.len()).find(|&j| self.tokens[j].newline_before).unwrap_or(self.tokens.len());
+        let mut content_end = line_end;
+        while content_end > colon + 1
+            && self.tokens[content_end - 1].is_punct()
+            && self.quote_closing_at(content_end - 1).is_none()
+        {
+            content_end -= 1;
+        }
+        if content_end <= colon + 1 {
+            return;
+        }
+        self.push(Candidate {
+            rule: "speaker-label",
+            kind: None,
+            source: Some(start..colon),
+            cue: colon..colon + 1,
+            lemma: ":".to_string(),
+            content: vec![colon + 1..content_end],
+            confidence: 0.7,
+        });
     }
 
     /// After a quotation or a comma: "SOURCE CUE" or "CUE SOURCE" running to the end of the
@@ -453,7 +552,7 @@ impl<'a> Finder<'a> {
             }
             let Some(entry) = self
                 .cue_at(cue_at, end)
-                .filter(|e| e.kind == CueKind::Verb && !self.used[cue_at] && !self.tokens[cue_at].is_capitalised())
+                .filter(|e| e.kind == CueKind::Verb && !self.used[cue_at] && self.used_as_verb(cue_at, at))
             else {
                 continue;
             };
@@ -521,6 +620,10 @@ impl<'a> Finder<'a> {
             self.tokens[i].is_punct()
                 && !matches!(self.tokens[i].text.as_str(), "." | "-" | "’" | "'" | "(" | ")" | "&")
         }) {
+            return false;
+        }
+        // A verb inside means the span runs into a clause: "it is a (show)".
+        if span.clone().skip(1).any(|i| BE_FORMS.contains(&self.lower(i))) {
             return false;
         }
         PRONOUNS.contains(&first)
@@ -718,6 +821,17 @@ impl<'a> Finder<'a> {
                 }
             }
         }
+        // "said A and warned B", "said A, adding B": the second cue starts an attribution of its own.
+        if let Some(join) = (from + 2..to).find(|&j| {
+            let coordinated = self.lower(j) == "and"
+                && j + 1 < to
+                && self.cue_at(j + 1, to).is_some_and(|e| e.kind == CueKind::Verb && !e.is_participle());
+            let participle =
+                self.lower(j) == "," && j + 1 < to && self.cue_at(j + 1, to).is_some_and(CueEntry::is_participle);
+            (coordinated || participle) && !self.inside_quote(j)
+        }) {
+            to = if join > from && self.lower(join - 1) == "," { join - 1 } else { join };
+        }
         // A trailing ", SOURCE CUE" belongs to another attribution.
         if let Some(comma) =
             (from + 1..to).find(|&j| self.lower(j) == "," && self.attribution_closes_sentence(j + 1, end))
@@ -792,18 +906,27 @@ impl<'a> Finder<'a> {
     }
 
     /// "SOURCE CUE (that) CONTENT" and "SOURCE CUE: CONTENT".
-    fn source_cue_content(&mut self, sentence: Range<usize>) {
+    fn source_cue_content(&mut self, sentence: Range<usize>, next: Option<Range<usize>>) {
         for i in sentence.clone() {
             let Some(entry) = self.cue_at(i, sentence.end) else { continue };
+            // "is calling", "isn’t saying": a participle after a form of "be" is the verb.
+            let progressive = entry.is_participle() && i > sentence.start && BE_FORMS.contains(&self.lower(i - 1));
             if entry.kind != CueKind::Verb
-                || entry.is_participle()
+                || (entry.is_participle() && !progressive)
                 || self.used[i]
                 || !self.used_as_verb(i, sentence.start)
             {
                 continue;
             }
             let cue = i..i + entry.words.len();
-            let content = self.content_after(cue.end, &sentence);
+            let mut content = self.content_after(cue.end, &sentence);
+            // "He said:" closing a line: the content is what follows.
+            if content.is_empty() && cue.end < sentence.end && self.tokens[cue.end].text == ":" {
+                if let Some(next) = next.clone() {
+                    let quoted = self.quote_opening_at(next.start).map(|q| q.open..q.close + 1);
+                    content = quoted.unwrap_or(next.start..self.content_end(&next));
+                }
+            }
             if content.len() < 2 {
                 continue;
             }

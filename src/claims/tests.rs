@@ -265,3 +265,29 @@ fn offsets_are_code_points_on_non_ascii_text() {
     assert_eq!(slice(source.start, source.end), "ISW");
     assert_eq!(source.start, 10);
 }
+
+#[test]
+fn a_quote_signed_with_a_dash_names_its_source() {
+    let text = "“He represents our greatest shame.” ― Sonya Herridge\n“Next quote.” ― Pamela Padilla";
+    let (_, claims) = claims_of(text, &[("Sonya Herridge", "PER"), ("Pamela Padilla", "PER")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [
+            triple("Sonya Herridge", "―", "“He represents our greatest shame.”"),
+            triple("Pamela Padilla", "―", "“Next quote.”")
+        ]
+    );
+}
+
+#[test]
+fn transcript_speakers_in_capitals_are_sources() {
+    let text = "Partial transcript as follows:\n\nWALLACE: Let’s start with breaking news on the debate.\nPENCE: Well, look, it is a show.";
+    let (_, claims) = claims_of(text, &[]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [
+            triple("WALLACE", ":", "Let’s start with breaking news on the debate"),
+            triple("PENCE", ":", "Well, look, it is a show")
+        ]
+    );
+}
