@@ -414,6 +414,9 @@ impl<'a> Finder<'a> {
                 self.dash_attribution(quote, end);
                 continue;
             };
+            if cue.clone().any(|i| self.used[i]) {
+                continue;
+            }
             // Content: the whole quote; when the quote opens mid-sentence, from the sentence start.
             let content_start =
                 if quote.open > sentence.start && quote.open < sentence.end { sentence.start } else { quote.open };
@@ -524,13 +527,12 @@ impl<'a> Finder<'a> {
             return None;
         }
         // CUE SOURCE: "said Zelensky", "said the spokesman for the Kremlin".
-        if let Some(entry) = self
-            .cue_at(at, end)
-            .filter(|e| e.kind == CueKind::Verb && !self.used[at] && !self.tokens[at].is_capitalised())
+        if let Some(entry) =
+            self.cue_at(at, end).filter(|e| e.kind == CueKind::Verb && !self.tokens[at].is_capitalised())
         {
             let cue = at..at + entry.words.len();
             let source_end = self.noun_phrase_end(cue.end, end);
-            if source_end > cue.end && self.clause_ends(source_end, end) {
+            if source_end > cue.end && self.clause_ends(source_end, end) && self.is_noun_phrase(cue.end..source_end) {
                 return Some((cue.end..source_end, cue.clone(), entry, source_end));
             }
         }
@@ -550,12 +552,13 @@ impl<'a> Finder<'a> {
             if !self.inside_name(cue_at) {
                 break;
             }
-            let Some(entry) = self
-                .cue_at(cue_at, end)
-                .filter(|e| e.kind == CueKind::Verb && !self.used[cue_at] && self.used_as_verb(cue_at, at))
-            else {
+            // The first cue word decides: "ISW said in its daily report" ends at "said".
+            let Some(entry) = self.cue_at(cue_at, end).filter(|e| e.kind == CueKind::Verb) else {
                 continue;
             };
+            if !self.used_as_verb(cue_at, at) {
+                break;
+            }
             let mut source_end = cue_at;
             while source_end > at && AUXILIARIES.contains(&self.lower(source_end - 1)) {
                 source_end -= 1;
@@ -836,7 +839,8 @@ impl<'a> Finder<'a> {
         if let Some(comma) =
             (from + 1..to).find(|&j| self.lower(j) == "," && self.attribution_closes_sentence(j + 1, end))
         {
-            to = comma;
+            // "...statehood,” ISW reported": the comma and the closing quote stay with the content.
+            to = if self.quote_closing_at(comma + 1).is_some() { comma + 2 } else { comma };
         }
         from..to
     }
