@@ -14,13 +14,30 @@ use crate::document::{Claim, Document};
 use crate::offsets::CharIndex;
 use crate::score::Counts;
 
+/// A code point span `(start, end)`; a role may have several.
+pub type Fragment = (usize, usize);
+
 /// Spans of one attribution, as code point fragments.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Attribution {
-    pub source: Vec<(usize, usize)>,
-    pub cue: Vec<(usize, usize)>,
-    pub content: Vec<(usize, usize)>,
+    pub source: Vec<Fragment>,
+    pub cue: Vec<Fragment>,
+    pub content: Vec<Fragment>,
 }
+
+impl Attribution {
+    /// Source (0), cue (1) or content (2).
+    fn role(&self, slot: usize) -> &[Fragment] {
+        match slot {
+            0 => &self.source,
+            1 => &self.cue,
+            _ => &self.content,
+        }
+    }
+}
+
+/// A `T` line: its annotation type and fragments.
+type TextBound<'a> = (&'a str, Vec<Fragment>);
 
 /// An article and its gold attributions.
 #[derive(Debug, Clone)]
@@ -69,7 +86,7 @@ pub fn read_polnear(dir: &Path) -> Result<Vec<Article>, PolnearError> {
 
 /// Parses brat standoff: `T` lines with Source/Cue/Content spans, `E` lines linking them.
 pub fn parse_ann(path: &Path, text: &str) -> Result<Vec<Attribution>, PolnearError> {
-    let mut spans: HashMap<&str, (&str, Vec<(usize, usize)>)> = HashMap::new();
+    let mut spans: HashMap<&str, TextBound> = HashMap::new();
     let mut events = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let bad =
@@ -147,14 +164,12 @@ impl ClaimScores {
     /// Adds one article's comparison.
     pub fn add(&mut self, text: &str, gold: &[Attribution], predicted: &[Attribution]) {
         let index = CharIndex::new(text);
-        let roles: [(fn(&Attribution) -> &Vec<(usize, usize)>, usize); 3] =
-            [(|a| &a.source, 0), (|a| &a.cue, 1), (|a| &a.content, 2)];
         let words = word_spans(text);
-        for (role, slot) in roles {
-            let gold_fragments: Vec<(usize, usize)> =
-                gold.iter().flat_map(role).filter_map(|f| trim(&index, *f)).collect();
-            let predicted_fragments: Vec<(usize, usize)> =
-                predicted.iter().flat_map(role).filter_map(|f| trim(&index, *f)).collect();
+        for slot in 0..3 {
+            let fragments = |attributions: &[Attribution]| -> Vec<Fragment> {
+                attributions.iter().flat_map(|a| a.role(slot)).filter_map(|f| trim(&index, *f)).collect()
+            };
+            let (gold_fragments, predicted_fragments) = (fragments(gold), fragments(predicted));
             let exact = self.exact.slot(slot);
             exact.gold += gold_fragments.len();
             exact.predicted += predicted_fragments.len();

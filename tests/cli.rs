@@ -65,7 +65,6 @@ fn jsonl_in_jsonl_out_keeps_order_ids_meta_and_valid_offsets() {
     assert!(records[2]["text"].as_str().unwrap().len() > 200_000);
     assert!(!records[2]["entities"].as_array().unwrap().is_empty());
     for record in &records {
-        assert_eq!(record["claims"], serde_json::json!([]));
         assert_entity_offsets(record);
     }
 }
@@ -143,6 +142,21 @@ fn pretty_format_marks_entities_in_the_text() {
     let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--format", "pretty"], "Kyiv".as_bytes());
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("[Kyiv](LOC)"));
+}
+
+#[test]
+fn claims_come_by_default_and_no_claims_skips_them() {
+    let model = tiny_model(Head::Random);
+    let text = "ISW said that Putin wants a ceasefire.";
+    let with = claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--format", "jsonl"], text.as_bytes());
+    let record = &jsonl_records(&with)[0];
+    assert_eq!(record["claims"][0]["cue"]["text"], "said");
+    assert_eq!(record["claims"][0]["content"]["text"], "that Putin wants a ceasefire");
+    let without = claimtag(
+        &["tag", "--model", model.path.to_str().unwrap(), "--format", "jsonl", "--no-claims"],
+        text.as_bytes(),
+    );
+    assert_eq!(jsonl_records(&without)[0]["claims"], serde_json::json!([]));
 }
 
 #[test]

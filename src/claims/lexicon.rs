@@ -58,7 +58,7 @@ impl Lexicon {
             });
         }
         for entries in by_first_word.values_mut() {
-            entries.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+            entries.sort_by_key(|entry| std::cmp::Reverse(entry.words.len()));
         }
         Lexicon { by_first_word }
     }

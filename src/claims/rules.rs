@@ -12,12 +12,24 @@
 //!
 //! Rules run in that order and a cue serves one claim.
 
+// A content is a list of parts, and most have one: `vec![start..end]` says that.
+#![allow(clippy::single_range_in_vec_init)]
+
 use std::ops::Range;
 
 use super::lexicon::{CueEntry, CueKind, Lexicon};
 use super::quotes::Quote;
 use super::tokens::Token;
 use crate::document::{ClaimKind, Entity};
+
+/// "SOURCE CUE" or "CUE SOURCE" found after a content: the spans, the cue's entry, and the
+/// token where the attribution ends.
+pub struct AttributionSpan<'e> {
+    source: Range<usize>,
+    cue: Range<usize>,
+    entry: &'e CueEntry,
+    end: usize,
+}
 
 /// A claim in token indices, before offsets, ids and sources are settled.
 #[derive(Debug, Clone)]
@@ -286,10 +298,13 @@ impl<'a> Finder<'a> {
             return true;
         }
         let before = self.lower(i - 1);
-        !(DETERMINERS.contains(&before) && before != "that")
-            && !matches!(before, "to" | "of" | "in" | "for" | "with" | "by" | "on" | "at" | "from" | "about" | "whose")
-            && !before.ends_with("’s")
-            && !before.ends_with("'s")
+        if DETERMINERS.contains(&before) && before != "that" {
+            return false;
+        }
+        if matches!(before, "to" | "of" | "in" | "for" | "with" | "by" | "on" | "at" | "from" | "about" | "whose") {
+            return false;
+        }
+        !(before.ends_with("’s") || before.ends_with("'s"))
     }
 
     fn lower(&self, i: usize) -> &str {
@@ -326,10 +341,10 @@ impl<'a> Finder<'a> {
         if end < self.tokens.len() && matches!(self.lower(end), "about" | "against" | "as") && end == cue.end {
             end += 1;
         }
-        if end < self.tokens.len() && self.tokens[end].text == ":" && self.tokens[end].start == self.tokens[end - 1].end
-        {
-            end += 1;
-        } else if end < self.tokens.len() && WEEKDAYS.contains(&self.lower(end)) {
+        let colon = end < self.tokens.len()
+            && self.tokens[end].text == ":"
+            && self.tokens[end].start == self.tokens[end - 1].end;
+        if colon || (end < self.tokens.len() && WEEKDAYS.contains(&self.lower(end))) {
             end += 1;
         }
         start..end
@@ -410,7 +425,9 @@ impl<'a> Finder<'a> {
             let after = close + 1;
             let end = if after >= sentence.end { next_end } else { sentence.end };
             let end = (after..end).find(|&j| matches!(self.tokens[j].text.as_str(), "." | "!" | "?")).unwrap_or(end);
-            let Some((source, cue, cue_entry, attribution_end)) = self.attribution_after(after, end) else {
+            let Some(AttributionSpan { source, cue, entry: cue_entry, end: attribution_end }) =
+                self.attribution_after(after, end)
+            else {
                 self.dash_attribution(quote, end);
                 continue;
             };
@@ -518,7 +535,7 @@ impl<'a> Finder<'a> {
     /// After a quotation or a comma: "SOURCE CUE" or "CUE SOURCE" running to the end of the
     /// clause (the sentence end, a comma, or a phrase like "in its daily report"). Returns the
     /// source, the cue, its entry, and where the attribution ends.
-    fn attribution_after(&self, start: usize, end: usize) -> Option<(Range<usize>, Range<usize>, &'a CueEntry, usize)> {
+    fn attribution_after(&self, start: usize, end: usize) -> Option<AttributionSpan<'a>> {
         let mut at = start;
         while at < end && matches!(self.tokens[at].text.as_str(), "," | "”" | "\"" | "’" | "»" | "''") {
             at += 1;
@@ -533,7 +550,7 @@ impl<'a> Finder<'a> {
             let cue = at..at + entry.words.len();
             let source_end = self.noun_phrase_end(cue.end, end);
             if source_end > cue.end && self.clause_ends(source_end, end) && self.is_noun_phrase(cue.end..source_end) {
-                return Some((cue.end..source_end, cue.clone(), entry, source_end));
+                return Some(AttributionSpan { source: cue.end..source_end, cue: cue.clone(), entry, end: source_end });
             }
         }
         // SOURCE CUE: "ISW said", "the ministry said in a statement".
@@ -565,7 +582,7 @@ impl<'a> Finder<'a> {
             }
             let cue = cue_at..cue_at + entry.words.len();
             if source_end > at && self.clause_ends(cue.end, end) && self.is_noun_phrase(at..source_end) {
-                return Some((at..source_end, cue, entry, cue_at + entry.words.len()));
+                return Some(AttributionSpan { source: at..source_end, cue, entry, end: cue_at + entry.words.len() });
             }
             break;
         }
@@ -574,9 +591,8 @@ impl<'a> Finder<'a> {
 
     /// ", SOURCE CUE." or ", CUE SOURCE." from `at` to the end of the sentence.
     fn attribution_closes_sentence(&self, at: usize, end: usize) -> bool {
-        self.attribution_after(at, end).is_some_and(|(_, _, _, attribution_end)| {
-            attribution_end >= end || PHRASE_STARTS.contains(&self.lower(attribution_end))
-        })
+        self.attribution_after(at, end)
+            .is_some_and(|found| found.end >= end || PHRASE_STARTS.contains(&self.lower(found.end)))
     }
 
     /// Whether what follows `at` up to `end` closes the attribution: nothing, a comma, or a
@@ -648,7 +664,9 @@ impl<'a> Finder<'a> {
             if self.lower(comma) != "," {
                 continue;
             }
-            let Some((source, cue, entry, attribution_end)) = self.attribution_after(comma + 1, content_end) else {
+            let Some(AttributionSpan { source, cue, entry, end: attribution_end }) =
+                self.attribution_after(comma + 1, content_end)
+            else {
                 continue;
             };
             if cue.clone().any(|i| self.used[i]) || self.inside_quote(cue.start) {
