@@ -44,14 +44,11 @@ struct EvalClaimsArgs {
     /// A PolNeAR split: a directory holding text/ and attributions/.
     #[arg(long)]
     polnear: PathBuf,
-    /// Model directory [default: $CLAIMTAG_MODEL, else the shipped model].
-    #[arg(long)]
-    model: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
-    #[arg(long)]
-    threads: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -59,18 +56,11 @@ struct EvalArgs {
     /// Labelled data: CoNLL columns or .jsonl spans.
     #[arg(long)]
     data: PathBuf,
-    /// Model directory [default: $CLAIMTAG_MODEL, else the shipped model].
-    #[arg(long)]
-    model: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
-    #[arg(long, default_value = "auto")]
-    device: String,
-    #[arg(long)]
-    threads: Option<usize>,
-    #[arg(long, default_value_t = 8192)]
-    batch_tokens: usize,
 }
 
 #[derive(clap::Args)]
@@ -119,9 +109,8 @@ struct TrainArgs {
 struct TagArgs {
     /// Input files; none or `-` reads standard input.
     files: Vec<PathBuf>,
-    /// Model directory in Hugging Face layout [default: $CLAIMTAG_MODEL, else the shipped model].
-    #[arg(long)]
-    model: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
     /// json: one pretty object per document (an array for several); jsonl: one object a line;
     /// pretty: the text with entities highlighted.
     #[arg(long, value_enum, default_value_t = Format::Json)]
@@ -129,6 +118,17 @@ struct TagArgs {
     /// text: each input is one document; jsonl: one {"id", "text", ...} object a line.
     #[arg(long, value_enum, default_value_t = InputKind::Text)]
     input_format: InputKind,
+    /// Tag entities only; leave "claims" empty.
+    #[arg(long)]
+    no_claims: bool,
+}
+
+/// Which model to run, and how.
+#[derive(clap::Args)]
+struct ModelArgs {
+    /// Model directory in Hugging Face layout [default: $CLAIMTAG_MODEL, else the shipped model].
+    #[arg(long)]
+    model: Option<PathBuf>,
     /// auto, cpu, cuda or cuda:N.
     #[arg(long, default_value = "auto")]
     device: String,
@@ -138,9 +138,18 @@ struct TagArgs {
     /// Padded sub-tokens per model batch.
     #[arg(long, default_value_t = 8192)]
     batch_tokens: usize,
-    /// Tag entities only; leave "claims" empty.
-    #[arg(long)]
-    no_claims: bool,
+}
+
+impl ModelArgs {
+    /// Sets libtorch's threads and resolves the model directory and device.
+    fn ner_config(&self) -> anyhow::Result<NerConfig> {
+        set_threads(self.threads)?;
+        Ok(NerConfig {
+            device: parse_device(&self.device)?,
+            batch_tokens: self.batch_tokens,
+            ..NerConfig::new(resolve_model_dir(self.model.as_deref())?)
+        })
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -272,13 +281,8 @@ impl TrainProgress for BarProgress {
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<()> {
-    set_threads(args.threads)?;
+    let config = args.model.ner_config()?;
     let sentences = read_labeled(&args.data)?;
-    let config = NerConfig {
-        device: parse_device(&args.device)?,
-        batch_tokens: args.batch_tokens,
-        ..NerConfig::new(resolve_model_dir(args.model.as_deref())?)
-    };
     let model = NerModel::load(&config).context("cannot load the NER model")?;
     let scores = evaluate(&model, &sentences)?;
     if args.json {
@@ -302,11 +306,10 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
 }
 
 fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
-    set_threads(args.threads)?;
+    let config = args.model.ner_config()?;
     let articles = read_polnear(&args.polnear)?;
     anyhow::ensure!(!articles.is_empty(), "{}: no articles with attributions", args.polnear.display());
-    let tagger = Tagger::load(&NerConfig::new(resolve_model_dir(args.model.as_deref())?))
-        .context("cannot load the NER model")?;
+    let tagger = Tagger::load(&config).context("cannot load the NER model")?;
     let mut scores = ClaimScores::default();
     let started = std::time::Instant::now();
     for article in &articles {
@@ -352,10 +355,7 @@ fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
 }
 
 fn tag(args: TagArgs) -> anyhow::Result<()> {
-    set_threads(args.threads)?;
-    let model_dir = resolve_model_dir(args.model.as_deref())?;
-    let config =
-        NerConfig { device: parse_device(&args.device)?, batch_tokens: args.batch_tokens, ..NerConfig::new(model_dir) };
+    let config = args.model.ner_config()?;
     let tagger = Tagger::load(&config).context("cannot load the NER model")?.with_claims(!args.no_claims);
     let sources: Vec<Source> = if args.files.is_empty() {
         vec![Source::Stdin]

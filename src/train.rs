@@ -21,6 +21,7 @@ use crate::labeled::{read_labeled, DataError, LabeledSentence};
 use crate::ner::classifier::TokenClassifier;
 use crate::ner::model_dir::{parse_architecture, read_json, Architecture};
 use crate::ner::tokenize::{SpecialIds, SubToken, SubwordTokenizer};
+use crate::ner::windows::cut_into_batches;
 use crate::ner::{NerError, CASING_CLASSES, CASING_NONE};
 use crate::offsets::CharIndex;
 use crate::score::{score, Scores};
@@ -339,20 +340,7 @@ impl Trainer {
         let mut batches = Vec::new();
         for chunk in order.chunks_mut(pool) {
             chunk.sort_by_key(|&i| features[i].ids.len());
-            let mut current: Vec<usize> = Vec::new();
-            let mut longest = 0;
-            for &i in chunk.iter() {
-                let len = features[i].ids.len();
-                if !current.is_empty() && longest.max(len) * (current.len() + 1) > self.config.batch_tokens {
-                    batches.push(std::mem::take(&mut current));
-                    longest = 0;
-                }
-                longest = longest.max(len);
-                current.push(i);
-            }
-            if !current.is_empty() {
-                batches.push(current);
-            }
+            batches.extend(cut_into_batches(chunk, |i| features[i].ids.len(), self.config.batch_tokens));
         }
         batches.shuffle(&mut rng);
         batches

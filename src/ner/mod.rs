@@ -13,7 +13,7 @@ pub(crate) mod decode;
 mod error;
 pub(crate) mod model_dir;
 pub(crate) mod tokenize;
-mod windows;
+pub(crate) mod windows;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

@@ -43,13 +43,18 @@ pub fn plan_windows(num_tokens: usize, max_len: usize) -> Vec<Window> {
 pub fn plan_batches(lengths: &[usize], extra: usize, budget: usize) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..lengths.len()).collect();
     order.sort_by(|&a, &b| lengths[b].cmp(&lengths[a]).then(a.cmp(&b)));
+    cut_into_batches(&order, |i| lengths[i] + extra, budget)
+}
+
+/// Cuts `order` into consecutive batches whose padded size (`count * longest`) stays within
+/// `budget`; a sequence longer than the budget gets a batch of its own.
+pub(crate) fn cut_into_batches(order: &[usize], padded_len: impl Fn(usize) -> usize, budget: usize) -> Vec<Vec<usize>> {
     let mut batches: Vec<Vec<usize>> = Vec::new();
     let mut current: Vec<usize> = Vec::new();
     let mut longest = 0;
-    for index in order {
-        let padded = lengths[index] + extra;
-        let longest_after = longest.max(padded);
-        if !current.is_empty() && longest_after * (current.len() + 1) > budget {
+    for &index in order {
+        let padded = padded_len(index);
+        if !current.is_empty() && longest.max(padded) * (current.len() + 1) > budget {
             batches.push(std::mem::take(&mut current));
             longest = 0;
         }
