@@ -8,7 +8,6 @@ use crate::document::{Document, Entity, Span};
 use crate::labeled::LabeledSentence;
 use crate::ner::{NerError, NerModel};
 use crate::score::{score, Scores};
-use crate::train::token_starts;
 
 /// Documents tagged per call: enough to fill batches.
 const DOCUMENTS_PER_CALL: usize = 32;
@@ -42,7 +41,7 @@ fn as_document(sentences: &[LabeledSentence]) -> Document {
             text.push('\n');
             at += 1;
         }
-        let line = sentence.tokens.join(" ");
+        let line = sentence.text();
         let len = line.chars().count();
         spans.push(Span::new(at, at + len));
         text.push_str(&line);
@@ -56,7 +55,7 @@ fn as_document(sentences: &[LabeledSentence]) -> Document {
 /// IOB2 tags for a sentence's tokens from entities: a token inside an entity takes its type, as
 /// `B-` when the entity starts in that token and `I-` after.
 fn tags_from_entities(sentence: &LabeledSentence, offset: usize, entities: &[Entity]) -> Vec<String> {
-    let starts = token_starts(&sentence.tokens);
+    let starts = sentence.token_starts();
     sentence
         .tokens
         .iter()

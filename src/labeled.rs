@@ -16,6 +16,24 @@ pub struct LabeledSentence {
     pub document: usize,
 }
 
+impl LabeledSentence {
+    /// The tokens joined by single spaces: the text `train` and `eval` feed the model.
+    pub fn text(&self) -> String {
+        self.tokens.join(" ")
+    }
+
+    /// Code point offset of each token in [`LabeledSentence::text`].
+    pub fn token_starts(&self) -> Vec<usize> {
+        let mut starts = Vec::with_capacity(self.tokens.len());
+        let mut at = 0;
+        for token in &self.tokens {
+            starts.push(at);
+            at += token.chars().count() + 1;
+        }
+        starts
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     #[error("{}: cannot read: {error}", path.display())]

@@ -23,7 +23,6 @@ use crate::ner::model_dir::{parse_architecture, read_json, Architecture};
 use crate::ner::tokenize::{SpecialIds, SubToken, SubwordTokenizer};
 use crate::ner::windows::cut_into_batches;
 use crate::ner::{NerError, CASING_CLASSES, CASING_NONE};
-use crate::offsets::CharIndex;
 use crate::score::{score, Scores};
 
 /// Label value the loss ignores: continuation sub-tokens and special tokens.
@@ -261,7 +260,7 @@ impl Trainer {
     fn features(&self, sentences: &[LabeledSentence], label_index: &HashMap<&str, i64>) -> Vec<Features> {
         // Sentences are tokenized one by one, as `tag` does with each sentence of a document.
         let encoded: Vec<Vec<SubToken>> =
-            sentences.par_iter().map(|sentence| self.tokenizer.encode(&sentence.tokens.join(" "))).collect();
+            sentences.par_iter().map(|sentence| self.tokenizer.encode(&sentence.text())).collect();
         let context = self.config.context_tokens;
         let own_max = self.max_len.saturating_sub(2 + 2 * context).max(1);
         let same_document = |i: usize, j: usize| sentences[i].document == sentences[j].document;
@@ -295,7 +294,7 @@ impl Trainer {
         right: &[&SubToken],
         label_index: &HashMap<&str, i64>,
     ) -> Features {
-        let token_starts = token_starts(&sentence.tokens);
+        let token_starts = sentence.token_starts();
         let mut features = Features {
             ids: vec![self.special.cls],
             casing: vec![CASING_NONE],
@@ -546,15 +545,4 @@ pub fn read_training_data(config: &TrainConfig) -> Result<(Vec<LabeledSentence>,
         None => Vec::new(),
     };
     Ok((train, dev))
-}
-
-/// Code point offset of each token in `tokens.join(" ")`.
-pub fn token_starts(tokens: &[String]) -> Vec<usize> {
-    let mut starts = Vec::with_capacity(tokens.len());
-    let mut at = 0;
-    for token in tokens {
-        starts.push(at);
-        at += CharIndex::new(token).len_chars() + 1;
-    }
-    starts
 }
