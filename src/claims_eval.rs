@@ -92,7 +92,11 @@ pub fn parse_ann(path: &Path, text: &str) -> Result<Vec<Attribution>, PolnearErr
         let bad =
             |problem: &str| PolnearError::Bad { path: path.into(), line: index + 1, problem: problem.to_string() };
         let fields: Vec<&str> = line.split('\t').collect();
-        match fields.first().and_then(|id| id.chars().next()) {
+        // Annotated text may hold line breaks, so a line that is not `T<n>\t...` or `E<n>\t...`
+        // continues the previous annotation's text.
+        let id = fields.first().copied().unwrap_or_default();
+        let numbered = id.len() > 1 && id[1..].chars().all(|c| c.is_ascii_digit()) && fields.len() > 1;
+        match id.chars().next().filter(|_| numbered) {
             Some('T') => {
                 let annotation = fields.get(1).ok_or_else(|| bad("a T line without spans"))?;
                 let (kind, ranges) = annotation.split_once(' ').ok_or_else(|| bad("a T line without spans"))?;
@@ -268,6 +272,14 @@ mod tests {
             attributions,
             [Attribution { source: vec![(0, 3)], cue: vec![(4, 8)], content: vec![(9, 14), (20, 25)] }]
         );
+    }
+
+    #[test]
+    fn annotation_text_running_over_lines_is_not_read_as_annotations() {
+        let ann =
+            "T1\tCue 4 8\tsaid\nT2\tContent 9 30\t3.\n\nThe number of people\nE1\tAttribution:T1 Content:T2 Cue:T1\n";
+        let attributions = parse_ann(Path::new("a.ann"), ann).unwrap();
+        assert_eq!(attributions[0].content, [(9, 30)]);
     }
 
     #[test]
