@@ -402,6 +402,8 @@ impl Trainer {
     fn write_model(&self, vs: &nn::VarStore, out: &Path) -> Result<(), TrainError> {
         let mut config = self.base_config.clone();
         if let Value::Object(fields) = &mut config {
+            // Bookkeeping of the tool that wrote the base ("_name_or_path": where it came from) does not describe this model.
+            fields.retain(|key, _| !key.starts_with('_'));
             fields.insert("model_type".into(), json!(self.architecture.name()));
             fields.insert("architectures".into(), json!(["BertForTokenClassification"]));
             fields.insert(
