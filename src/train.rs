@@ -19,7 +19,7 @@ use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 
 use crate::labeled::{read_labeled, DataError, LabeledSentence};
 use crate::ner::classifier::TokenClassifier;
-use crate::ner::model_dir::{parse_architecture, read_json, Architecture};
+use crate::ner::model_dir::{find_weights, parse_architecture, read_json, Architecture};
 use crate::ner::tokenize::{SpecialIds, SubToken, SubwordTokenizer};
 use crate::ner::windows::cut_into_batches;
 use crate::ner::{NerError, CASING_CLASSES, CASING_NONE};
@@ -447,11 +447,7 @@ fn tokenizer_lowercases(tokenizer: &rust_tokenizers::tokenizer::BertTokenizer) -
 /// (sentence-transformers checkpoints leave it out); tensors the network lacks (a pooler) are
 /// ignored; the classifier and casing embedding keep their fresh initialisation.
 fn load_base_weights(vs: &mut nn::VarStore, base: &Path) -> Result<(), TrainError> {
-    let path = ["model.safetensors", "pytorch_model.bin"]
-        .iter()
-        .map(|name| base.join(name))
-        .find(|path| path.is_file())
-        .ok_or_else(|| TrainError::File { path: base.join("model.safetensors"), message: "missing".into() })?;
+    let path = find_weights(base)?;
     let tensors: HashMap<String, Tensor> = if path.extension().is_some_and(|e| e == "safetensors") {
         Tensor::read_safetensors(&path)
     } else {

@@ -130,7 +130,7 @@ impl ClaimBuilder<'_> {
 
     fn entity_in(&self, range: &Range<usize>) -> Option<&Entity> {
         let (start, end) = self.chars(range);
-        self.entities.iter().rev().find(|e| e.start >= start && e.end <= end)
+        entity_within(self.entities, start, end)
     }
 
     fn source(&self, range: &Range<usize>) -> ClaimSource {
@@ -176,6 +176,11 @@ impl ClaimBuilder<'_> {
         let nearest = self.entities.iter().rev().find(|e| e.end <= before && labels.contains(&e.label.as_str()))?;
         self.fuller_mention(nearest).or(Some(nearest))
     }
+}
+
+/// The last entity lying wholly inside the code point range `[start, end)`.
+fn entity_within(entities: &[Entity], start: usize, end: usize) -> Option<&Entity> {
+    entities.iter().rev().find(|e| e.start >= start && e.end <= end)
 }
 
 /// Upper-case initials of the content words: "Institute for the Study of War" -> "ISW".

@@ -653,8 +653,7 @@ impl<'a> Finder<'a> {
     }
 
     pub fn entity_in(&self, span: Range<usize>) -> Option<&'a Entity> {
-        let (start, end) = (self.tokens[span.start].start, self.tokens[span.end - 1].end);
-        self.entities.iter().rev().find(|e| e.start >= start && e.end <= end)
+        super::entity_within(self.entities, self.tokens[span.start].start, self.tokens[span.end - 1].end)
     }
 
     /// "CONTENT, SOURCE CUE (PP)." and "CONTENT, CUE SOURCE." without quotation marks.

@@ -65,13 +65,7 @@ impl ModelFiles {
         let architecture = parse_architecture(&config_path, &config)?;
         let labels = parse_labels(&config_path, &config)?;
         let tokenizer = SubwordTokenizer::read(dir, &architecture)?;
-        let weights = ["model.safetensors", "pytorch_model.bin"]
-            .iter()
-            .map(|name| dir.join(name))
-            .find(|path| path.is_file())
-            .ok_or_else(|| {
-                NerError::model_file(dir.join("model.safetensors"), "missing (nor is there a pytorch_model.bin)")
-            })?;
+        let weights = find_weights(dir)?;
         let casing_classes = config.get("claimtag_casing_classes").and_then(Value::as_i64);
         let context_tokens = config.get("claimtag_context_tokens").and_then(Value::as_u64).map(|n| n as usize);
         Ok(ModelFiles {
@@ -84,6 +78,13 @@ impl ModelFiles {
             context_tokens,
         })
     }
+}
+
+/// The weights file of a model directory: `model.safetensors`, else `pytorch_model.bin`.
+pub(crate) fn find_weights(dir: &Path) -> Result<PathBuf, NerError> {
+    ["model.safetensors", "pytorch_model.bin"].iter().map(|name| dir.join(name)).find(|path| path.is_file()).ok_or_else(
+        || NerError::model_file(dir.join("model.safetensors"), "missing (nor is there a pytorch_model.bin)"),
+    )
 }
 
 pub(crate) fn read_json(path: &Path) -> Result<Value, NerError> {
