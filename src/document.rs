@@ -113,7 +113,7 @@ pub struct Claim {
 }
 
 /// One article or text, and everything the stages found in it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
     pub id: String,
     pub text: String,

@@ -1,8 +1,10 @@
 //! claimtag: tags people, places and organisations in news text and groups them into claims.
 //!
 //! Stages, in the order data flows through a [`Document`]:
-//! [`input`] reads texts, [`segment`] finds sentences, [`ner`] tags entities, [`output`] writes.
+//! [`input`] reads texts, [`segment`] finds sentences, [`ner`] tags entities, [`claims`] finds
+//! who said what, [`output`] writes. [`batch`] runs them over collections.
 
+pub mod batch;
 pub mod claims;
 pub mod claims_eval;
 pub mod document;

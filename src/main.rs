@@ -5,12 +5,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use claimtag::batch::{self, completed_ids, Progress, ProgressMode, Selection, Shard};
 use claimtag::claims_eval::{predicted, read_polnear, ClaimScores};
 use claimtag::eval::evaluate;
-use claimtag::input::{InputFormat, Source};
+use claimtag::input::{expand_inputs, InputFormat, Reader, ReaderConfig, Source, DEFAULT_MAX_DOC_BYTES};
 use claimtag::labeled::read_labeled;
-use claimtag::ner::{parse_device, resolve_model_dir, NerConfig, NerModel};
-use claimtag::output::{DocumentSink, JsonSink, JsonlSink, PrettySink};
+use claimtag::ner::{parse_device, resolve_model_dir, NerConfig, NerModel, Precision};
+use claimtag::output::{DocumentSink, JsonSink, JsonlSink, OutputStream, PrettySink};
 use claimtag::pipeline::Tagger;
 use claimtag::train::{read_training_data, EpochReport, TrainConfig, TrainProgress, Trainer};
 use claimtag::Document;
@@ -106,18 +107,50 @@ struct TrainArgs {
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Exit status: 0 when every document was tagged; 3 when the run finished but some inputs \
+could not be read (each has an error record in the output); 1 on a fatal error (model, output); 2 on bad usage.")]
 struct TagArgs {
-    /// Input files; none or `-` reads standard input.
-    files: Vec<PathBuf>,
+    /// Input files or directories (searched recursively for .txt, .html, .htm, .jsonl,
+    /// .jsonl.gz, .jsonl.zst); none or `-` reads standard input.
+    inputs: Vec<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
     /// json: one pretty object per document (an array for several); jsonl: one object a line;
-    /// pretty: the text with entities highlighted.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    format: Format,
-    /// text: each input is one document; jsonl: one {"id", "text", ...} object a line.
-    #[arg(long, value_enum, default_value_t = InputKind::Text)]
+    /// pretty: the text with entities highlighted [default: jsonl with --output or --pipe, else json].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// auto: by file extension (.html/.htm HTML, .jsonl JSONL, else text; standard input is text);
+    /// text: each input is one document; html: each input is one web page, its article extracted;
+    /// jsonl: one {"id", "text", ...} object a line.
+    #[arg(long, value_enum, default_value_t = InputKind::Auto)]
     input_format: InputKind,
+    /// Write here instead of standard output; .gz or .zst compresses.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Continue an interrupted run: skip the ids --output already holds and append the rest.
+    #[arg(long, requires = "output")]
+    resume: bool,
+    /// JSONL on standard input to exactly one JSONL line per input line on standard output, in
+    /// order, flushed per batch (for Spark's RDD.pipe and shell pipelines).
+    #[arg(long, conflicts_with_all = ["inputs", "output", "resume", "shard_index", "num_shards"])]
+    pipe: bool,
+    /// Documents (files, or JSONL lines) larger than this become error records.
+    #[arg(long, default_value_t = DEFAULT_MAX_DOC_BYTES)]
+    max_doc_bytes: usize,
+    /// Tag only the documents whose id hashes to this shard [default: $SLURM_ARRAY_TASK_ID or
+    /// $JOB_COMPLETION_INDEX].
+    #[arg(long)]
+    shard_index: Option<u64>,
+    /// Number of shards [default: $SLURM_ARRAY_TASK_COUNT or $CLAIMTAG_NUM_SHARDS].
+    #[arg(long)]
+    num_shards: Option<u64>,
+    /// Progress on standard error: auto (a bar on a terminal, else a line every 30 s), bar,
+    /// plain, or none; all but none end with a summary.
+    #[arg(long, value_enum, default_value_t = ProgressKind::Auto)]
+    progress: ProgressKind,
+    /// Add each document's sentence spans to its record.
+    #[arg(long)]
+    sentences: bool,
     /// Tag entities only; leave "claims" empty.
     #[arg(long)]
     no_claims: bool,
@@ -138,6 +171,9 @@ struct ModelArgs {
     /// Padded sub-tokens per model batch.
     #[arg(long, default_value_t = 8192)]
     batch_tokens: usize,
+    /// fp32, or fp16 / bf16 (for GPUs; slower than fp32 on most CPUs).
+    #[arg(long, default_value = "fp32")]
+    precision: String,
 }
 
 impl ModelArgs {
@@ -147,6 +183,7 @@ impl ModelArgs {
         Ok(NerConfig {
             device: parse_device(&self.device)?,
             batch_tokens: self.batch_tokens,
+            precision: Precision::parse(&self.precision)?,
             ..NerConfig::new(resolve_model_dir(self.model.as_deref())?)
         })
     }
@@ -161,20 +198,33 @@ enum Format {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum InputKind {
+    Auto,
     Text,
+    Html,
     Jsonl,
 }
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProgressKind {
+    Auto,
+    Bar,
+    Plain,
+    None,
+}
+
+/// Exit status of a run that finished with some documents unreadable.
+const EXIT_SOME_FAILED: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Tag(args) => tag(args),
-        Command::Train(args) => train(args),
-        Command::Eval(args) => eval(args),
-        Command::EvalClaims(args) => eval_claims(args),
+        Command::Train(args) => train(args).map(|()| ExitCode::SUCCESS),
+        Command::Eval(args) => eval(args).map(|()| ExitCode::SUCCESS),
+        Command::EvalClaims(args) => eval_claims(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("claimtag: {err:#}");
             ExitCode::FAILURE
@@ -354,27 +404,68 @@ fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn tag(args: TagArgs) -> anyhow::Result<()> {
+fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
+    let sources = expand_inputs(&args.inputs)?;
+    let format = args.format.unwrap_or(if args.output.is_some() || args.pipe { Format::Jsonl } else { Format::Json });
+    let selection = Selection {
+        shard: Shard::resolve(args.shard_index, args.num_shards, |name| std::env::var(name).ok())?,
+        done: match &args.output {
+            Some(path) if args.resume => {
+                anyhow::ensure!(matches!(format, Format::Jsonl), "--resume needs --format jsonl");
+                completed_ids(path)?
+            }
+            Some(path) => {
+                let holds_records = std::fs::metadata(path).is_ok_and(|meta| meta.len() > 0);
+                anyhow::ensure!(
+                    !holds_records,
+                    "{}: already exists; pass --resume to continue that run, or remove the file",
+                    path.display()
+                );
+                Default::default()
+            }
+            None => Default::default(),
+        },
+    };
+    let reader_config = ReaderConfig {
+        format: match args.input_format {
+            InputKind::Auto if args.pipe => InputFormat::Jsonl,
+            InputKind::Auto => InputFormat::Auto,
+            InputKind::Text => InputFormat::Text,
+            InputKind::Html => InputFormat::Html,
+            InputKind::Jsonl => InputFormat::Jsonl,
+        },
+        max_doc_bytes: args.max_doc_bytes,
+        keep_blank_lines: args.pipe,
+    };
     let config = args.model.ner_config()?;
     let tagger = Tagger::load(&config).context("cannot load the NER model")?.with_claims(!args.no_claims);
-    let sources: Vec<Source> = if args.files.is_empty() {
-        vec![Source::Stdin]
-    } else {
-        args.files.iter().map(|file| Source::from_arg(file)).collect()
-    };
-    let input_format = match args.input_format {
-        InputKind::Text => InputFormat::Text,
-        InputKind::Jsonl => InputFormat::Jsonl,
-    };
-    let stdout = std::io::stdout().lock();
-    let mut sink: Box<dyn DocumentSink> = match args.format {
-        Format::Json => Box::new(JsonSink::new(stdout)),
-        Format::Jsonl => Box::new(JsonlSink::new(stdout)),
+
+    let mut out = match &args.output {
+        Some(path) if args.resume && path.exists() => OutputStream::append(path),
+        Some(path) => OutputStream::create(path),
+        None => Ok(OutputStream::stdout()),
+    }
+    .with_context(|| format!("cannot open {}", args.output.as_deref().unwrap_or("stdout".as_ref()).display()))?;
+    let mut sink: Box<dyn DocumentSink + Send + '_> = match format {
+        Format::Json => Box::new(JsonSink::new(&mut out).with_sentences(args.sentences)),
+        Format::Jsonl => Box::new(JsonlSink::new(&mut out).with_sentences(args.sentences)),
         Format::Pretty => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            Box::new(PrettySink::new(stdout, color))
+            let color =
+                args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            Box::new(PrettySink::new(&mut out, color))
         }
     };
-    tagger.run(&sources, input_format, sink.as_mut())?;
-    Ok(())
+    let total_bytes = sources.iter().map(Source::size).sum::<Option<u64>>();
+    let reader = Reader::new(sources, reader_config);
+    let progress_mode = match args.progress {
+        ProgressKind::Auto if std::io::stderr().is_terminal() => ProgressMode::Bar,
+        ProgressKind::Auto | ProgressKind::Plain => ProgressMode::Plain,
+        ProgressKind::Bar => ProgressMode::Bar,
+        ProgressKind::None => ProgressMode::Silent,
+    };
+    let mut progress = Progress::new(progress_mode, total_bytes, reader.bytes_read());
+    let totals = batch::run(&tagger, reader, selection, sink.as_mut(), &mut progress)?;
+    drop(sink);
+    out.finish().context("cannot finish the output")?;
+    Ok(if totals.errors > 0 { ExitCode::from(EXIT_SOME_FAILED) } else { ExitCode::SUCCESS })
 }

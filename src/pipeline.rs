@@ -1,24 +1,9 @@
-//! The stages wired together: read, segment, tag, write.
+//! The stages wired together for one batch of documents: segment, tag entities, find claims.
 
 use crate::claims::ClaimRules;
 use crate::document::Document;
-use crate::input::{read_documents, InputError, InputFormat, Source};
 use crate::ner::{NerConfig, NerError, NerModel};
-use crate::output::DocumentSink;
 use crate::segment::Segmenter;
-
-/// Documents tagged together: enough to fill batches, few enough to stream output.
-const DOCUMENTS_PER_CHUNK: usize = 64;
-
-#[derive(Debug, thiserror::Error)]
-pub enum TagError {
-    #[error(transparent)]
-    Input(#[from] InputError),
-    #[error(transparent)]
-    Ner(#[from] NerError),
-    #[error("cannot write output: {0}")]
-    Output(#[from] std::io::Error),
-}
 
 /// Everything `claimtag tag` runs, loaded once.
 pub struct Tagger {
@@ -45,26 +30,24 @@ impl Tagger {
 
     /// Runs every stage on `docs`.
     pub fn tag(&self, docs: &mut [Document]) -> Result<(), NerError> {
-        for doc in docs.iter_mut() {
-            self.segmenter.apply(doc);
-        }
-        self.ner.predict(docs)?;
+        self.tag_entities(docs)?;
         if let Some(claims) = &self.claims {
             docs.iter_mut().for_each(|doc| claims.apply(doc));
         }
         Ok(())
     }
 
-    /// Reads `sources`, tags them, and pushes each document into `sink` in input order.
-    pub fn run(&self, sources: &[Source], format: InputFormat, sink: &mut dyn DocumentSink) -> Result<(), TagError> {
-        let mut docs = read_documents(sources, format)?;
-        for chunk in docs.chunks_mut(DOCUMENTS_PER_CHUNK) {
-            self.tag(chunk)?;
-            for doc in chunk.iter() {
-                sink.write(doc)?;
-            }
+    /// Segments `docs` and tags their entities; returns the sub-tokens tagged. The model stays
+    /// on the calling thread, which is why claims are a separate step ([`Tagger::claim_rules`]).
+    pub fn tag_entities(&self, docs: &mut [Document]) -> Result<usize, NerError> {
+        for doc in docs.iter_mut() {
+            self.segmenter.apply(doc);
         }
-        sink.finish()?;
-        Ok(())
+        self.ner.predict(docs)
+    }
+
+    /// The claim rules, unless claims are switched off; they may run on any thread.
+    pub fn claim_rules(&self) -> Option<&ClaimRules> {
+        self.claims.as_ref()
     }
 }

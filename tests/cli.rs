@@ -2,30 +2,12 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-use common::{slice_chars, tiny_model, Head};
+use common::{claimtag, slice_chars, stderr, tiny_model, Head};
 use serde_json::Value;
 
 const EXAMPLE_ARTICLE: &str = include_str!("../examples/euromaidan-isw-negotiations.txt");
-
-fn claimtag(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimtag"))
-        .args(args)
-        .env_remove("CLAIMTAG_MODEL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn jsonl_records(output: &Output) -> Vec<Value> {
     assert!(output.status.success(), "claimtag failed: {}", stderr(output));
@@ -60,7 +42,7 @@ fn jsonl_in_jsonl_out_keeps_order_ids_meta_and_valid_offsets() {
     );
     let records = jsonl_records(&output);
     let ids: Vec<&str> = records.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["article", "2", "big", "empty"]);
+    assert_eq!(ids, ["article", "line:2", "big", "empty"]);
     assert_eq!(records[0]["meta"]["source"], "Euromaidan Press");
     assert!(records[2]["text"].as_str().unwrap().len() > 200_000);
     assert!(!records[2]["entities"].as_array().unwrap().is_empty());
@@ -102,28 +84,34 @@ fn several_files_give_a_json_array_in_argument_order() {
 }
 
 #[test]
-fn invalid_utf8_input_is_a_one_line_error_naming_the_file() {
+fn an_invalid_utf8_file_gets_an_error_record_and_exit_status_3() {
     let model = tiny_model(Head::Random);
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("latin1.txt");
-    std::fs::write(&file, b"Caf\xe9").unwrap();
-    let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), file.to_str().unwrap()], b"");
-    assert!(!output.status.success());
-    let message = stderr(&output);
-    assert_eq!(message.lines().count(), 1, "{message}");
-    assert!(message.contains(&format!("{}: not valid UTF-8", file.display())), "{message}");
-}
-
-#[test]
-fn a_bad_jsonl_line_is_an_error_naming_the_line() {
-    let model = tiny_model(Head::Random);
+    let bad = dir.path().join("latin1.txt");
+    std::fs::write(&bad, b"Caf\xe9").unwrap();
+    let good = dir.path().join("good.txt");
+    std::fs::write(&good, "Kyiv").unwrap();
     let output = claimtag(
-        &["tag", "--model", model.path.to_str().unwrap(), "--input-format", "jsonl"],
-        b"{\"text\": \"fine\"}\n{\"text\": \"fine\"}\nnot json\n",
+        &[
+            "tag",
+            "--model",
+            model.path.to_str().unwrap(),
+            "--format",
+            "jsonl",
+            bad.to_str().unwrap(),
+            good.to_str().unwrap(),
+        ],
+        b"",
     );
-    assert!(!output.status.success());
-    assert!(stderr(&output).contains("stdin, line 3: invalid JSON"), "{}", stderr(&output));
-    assert!(output.stdout.is_empty(), "no partial JSON on stdout");
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let lines: Vec<Value> =
+        String::from_utf8(output.stdout.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["id"], "latin1.txt");
+    assert_eq!(lines[0]["error"]["kind"], "invalid_utf8");
+    let message = lines[0]["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&format!("{}: not valid UTF-8", bad.display())), "{message}");
+    assert_eq!(lines[1]["text"], "Kyiv", "the next file is still tagged");
+    assert!(stderr(&output).contains("done: 1 documents (1 errors)"), "the summary counts both: {}", stderr(&output));
 }
 
 #[test]

@@ -16,6 +16,9 @@ pub enum NerError {
     #[error("unknown device {0:?}: expected auto, cpu, cuda or cuda:N")]
     UnknownDevice(String),
 
+    #[error("unknown precision {0:?}: expected fp32, fp16 or bf16")]
+    UnknownPrecision(String),
+
     #[error("device {0} is not available: no CUDA device found")]
     DeviceUnavailable(String),
 

@@ -3,7 +3,9 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
@@ -144,4 +146,22 @@ pub fn convert_weights_to_fp16(dir: &Path) {
 /// `text[start..end]` in code points, as Python slices.
 pub fn slice_chars(text: &str, start: usize, end: usize) -> String {
     text.chars().skip(start).take(end - start).collect()
+}
+
+/// Runs the claimtag binary with `args`, feeding `stdin`, ignoring any `CLAIMTAG_MODEL` of the caller.
+pub fn claimtag(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimtag"))
+        .args(args)
+        .env_remove("CLAIMTAG_MODEL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -1,13 +1,19 @@
 //! Writing tagged documents. Every format is a [`DocumentSink`]; the pipeline pushes finished
-//! documents into one and never knows which format it feeds.
+//! documents into one and never knows which format it feeds. [`OutputStream`] is where the
+//! bytes go: standard output or a file, compressed by its extension.
+
+mod stream;
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::document::{Claim, Document, Entity};
+use crate::document::{Claim, Document, Entity, Span};
+use crate::input::{ErrorKind, RecordError};
 use crate::offsets::CharIndex;
+
+pub use stream::{Compression, OutputStream};
 
 /// The JSON record of one document, as the CLI contract fixes it.
 #[derive(Debug, Serialize)]
@@ -16,26 +22,64 @@ pub struct DocumentRecord<'a> {
     pub text: &'a str,
     pub entities: &'a [Entity],
     pub claims: &'a [Claim],
+    /// Sentence spans, only when asked for (`--sentences`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentences: Option<&'a [Span]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<&'a Map<String, Value>>,
 }
 
-impl<'a> From<&'a Document> for DocumentRecord<'a> {
-    fn from(doc: &'a Document) -> Self {
+impl<'a> DocumentRecord<'a> {
+    pub fn new(doc: &'a Document, with_sentences: bool) -> Self {
         DocumentRecord {
             id: &doc.id,
             text: &doc.text,
             entities: &doc.entities,
             claims: &doc.claims,
+            sentences: with_sentences.then_some(doc.sentences.as_slice()),
             meta: doc.meta.as_ref(),
         }
     }
 }
 
-/// Receives finished documents in input order.
+impl<'a> From<&'a Document> for DocumentRecord<'a> {
+    fn from(doc: &'a Document) -> Self {
+        DocumentRecord::new(doc, false)
+    }
+}
+
+/// The record standing in for a document that could not be read:
+/// `{"id": ..., "error": {"kind": ..., "message": ...}}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorRecord<'a> {
+    pub id: &'a str,
+    pub error: ErrorDetail<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorDetail<'a> {
+    pub kind: ErrorKind,
+    pub message: &'a str,
+}
+
+impl<'a> From<&'a RecordError> for ErrorRecord<'a> {
+    fn from(error: &'a RecordError) -> Self {
+        ErrorRecord { id: &error.id, error: ErrorDetail { kind: error.kind, message: &error.message } }
+    }
+}
+
+/// Receives finished documents, and error records in place of unreadable ones, in input order.
 pub trait DocumentSink {
     /// Called once per document, in input order. An error ends the run.
     fn write(&mut self, doc: &Document) -> io::Result<()>;
+    /// Called in place of [`DocumentSink::write`] for an input that could not be read. An error
+    /// ends the run.
+    fn write_error(&mut self, error: &RecordError) -> io::Result<()>;
+    /// Called after each batch of documents: a sink that streams flushes here, so that readers
+    /// of a pipe, and a resumed run, see whole batches. An error ends the run.
+    fn end_batch(&mut self) -> io::Result<()> {
+        Ok(())
+    }
     /// Called once after the last document (also when there were none) to close the output and flush it.
     fn finish(&mut self) -> io::Result<()>;
 }
@@ -43,18 +87,42 @@ pub trait DocumentSink {
 /// One compact JSON object a line.
 pub struct JsonlSink<W: Write> {
     out: W,
+    with_sentences: bool,
+    line: Vec<u8>,
 }
 
 impl<W: Write> JsonlSink<W> {
     pub fn new(out: W) -> Self {
-        JsonlSink { out }
+        JsonlSink { out, with_sentences: false, line: Vec::new() }
+    }
+
+    /// Adds each document's sentence spans to its record.
+    pub fn with_sentences(mut self, enabled: bool) -> Self {
+        self.with_sentences = enabled;
+        self
+    }
+
+    /// Writes one record as one line with a single `write_all`, so that a crash leaves at most
+    /// the last line torn.
+    fn write_line(&mut self, record: &impl Serialize) -> io::Result<()> {
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, record)?;
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
     }
 }
 
 impl<W: Write> DocumentSink for JsonlSink<W> {
     fn write(&mut self, doc: &Document) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, &DocumentRecord::from(doc))?;
-        self.out.write_all(b"\n")
+        self.write_line(&DocumentRecord::new(doc, self.with_sentences))
+    }
+
+    fn write_error(&mut self, error: &RecordError) -> io::Result<()> {
+        self.write_line(&ErrorRecord::from(error))
+    }
+
+    fn end_batch(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 
     fn finish(&mut self) -> io::Result<()> {
@@ -65,6 +133,7 @@ impl<W: Write> DocumentSink for JsonlSink<W> {
 /// One pretty-printed object for a single document, a JSON array for several (or none).
 pub struct JsonSink<W: Write> {
     out: W,
+    with_sentences: bool,
     /// The first document, held back until we know whether an array is needed.
     first: Option<String>,
     written: usize,
@@ -72,13 +141,17 @@ pub struct JsonSink<W: Write> {
 
 impl<W: Write> JsonSink<W> {
     pub fn new(out: W) -> Self {
-        JsonSink { out, first: None, written: 0 }
+        JsonSink { out, with_sentences: false, first: None, written: 0 }
     }
-}
 
-impl<W: Write> DocumentSink for JsonSink<W> {
-    fn write(&mut self, doc: &Document) -> io::Result<()> {
-        let json = serde_json::to_string_pretty(&DocumentRecord::from(doc))?;
+    /// Adds each document's sentence spans to its record.
+    pub fn with_sentences(mut self, enabled: bool) -> Self {
+        self.with_sentences = enabled;
+        self
+    }
+
+    fn write_record(&mut self, record: &impl Serialize) -> io::Result<()> {
+        let json = serde_json::to_string_pretty(record)?;
         match self.written {
             0 => self.first = Some(json),
             1 => {
@@ -89,6 +162,16 @@ impl<W: Write> DocumentSink for JsonSink<W> {
         }
         self.written += 1;
         Ok(())
+    }
+}
+
+impl<W: Write> DocumentSink for JsonSink<W> {
+    fn write(&mut self, doc: &Document) -> io::Result<()> {
+        self.write_record(&DocumentRecord::new(doc, self.with_sentences))
+    }
+
+    fn write_error(&mut self, error: &RecordError) -> io::Result<()> {
+        self.write_record(&ErrorRecord::from(error))
     }
 
     fn finish(&mut self) -> io::Result<()> {
@@ -145,6 +228,14 @@ impl<W: Write> DocumentSink for PrettySink<W> {
         }
         writeln!(self.out, "{}", index.slice(at..index.len_chars()))?;
         writeln!(self.out)
+    }
+
+    fn write_error(&mut self, error: &RecordError) -> io::Result<()> {
+        writeln!(self.out, "── {} (not read) ──\n{}\n", error.id, error.message)
+    }
+
+    fn end_batch(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 
     fn finish(&mut self) -> io::Result<()> {

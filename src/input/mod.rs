@@ -1,0 +1,360 @@
+//! Reading documents: plain text, HTML articles and JSONL records, from files, directories
+//! (recursively), compressed JSONL (`.gz`, `.zst`) or standard input.
+//!
+//! Reading streams: [`Reader`] yields one [`Record`] at a time and never holds more than one
+//! document, so a gigabyte of JSONL reads in flat memory. A record that cannot be read (invalid
+//! JSON, no `"text"`, invalid UTF-8, over the size limit) is an `Err(RecordError)` in its place,
+//! and reading goes on: one bad line never costs the rest of the input.
+
+mod files;
+mod html;
+mod jsonl;
+
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::document::Document;
+
+pub use files::expand_inputs;
+pub use html::extract_article;
+pub use jsonl::parse_record;
+
+/// Documents over this many bytes become `too_large` error records unless `--max-doc-bytes` says otherwise.
+pub const DEFAULT_MAX_DOC_BYTES: usize = 10_000_000;
+
+/// How to read an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// By file extension (see [`InputFormat::of_path`]); standard input is text.
+    Auto,
+    /// The whole input is one document.
+    Text,
+    /// The whole input is one web page; its main content is the document.
+    Html,
+    /// One JSON object a line with `"text"` and optionally `"id"`; other fields become `meta`.
+    Jsonl,
+}
+
+impl InputFormat {
+    /// The format a file name implies: `.html`/`.htm` is HTML, `.jsonl` (also `.jsonl.gz`,
+    /// `.jsonl.zst`) is JSONL, anything else text.
+    pub fn of_path(path: &Path) -> InputFormat {
+        let name = path.file_name().map(|name| name.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let name = name.strip_suffix(".gz").or_else(|| name.strip_suffix(".zst")).unwrap_or(&name);
+        if name.ends_with(".html") || name.ends_with(".htm") {
+            InputFormat::Html
+        } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+            InputFormat::Jsonl
+        } else {
+            InputFormat::Text
+        }
+    }
+}
+
+/// Where documents come from: a file, or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Stdin,
+    /// `id` names the file in document ids: its file name, or its path below a directory given
+    /// as input.
+    File {
+        path: PathBuf,
+        id: String,
+    },
+}
+
+impl Source {
+    /// `-` means standard input.
+    pub fn from_arg(arg: &Path) -> Self {
+        if arg == Path::new("-") {
+            Source::Stdin
+        } else {
+            Source::file(arg)
+        }
+    }
+
+    /// A file named in document ids by its file name.
+    pub fn file(path: &Path) -> Self {
+        let id =
+            path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
+        Source::File { path: path.to_path_buf(), id }
+    }
+
+    /// How errors name this source.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Stdin => "stdin".to_string(),
+            Source::File { path, .. } => path.display().to_string(),
+        }
+    }
+
+    /// The id of the one document of a text or HTML source.
+    fn document_id(&self) -> String {
+        match self {
+            Source::Stdin => "stdin".to_string(),
+            Source::File { id, .. } => id.clone(),
+        }
+    }
+
+    /// The id of a JSONL record that has none: `line:N` on standard input, `FILE:line:N` in a file,
+    /// so that records of different files never share an id.
+    fn line_id(&self, line: usize) -> String {
+        match self {
+            Source::Stdin => format!("line:{line}"),
+            Source::File { id, .. } => format!("{id}:line:{line}"),
+        }
+    }
+
+    fn format(&self, requested: InputFormat) -> InputFormat {
+        match (requested, self) {
+            (InputFormat::Auto, Source::Stdin) => InputFormat::Text,
+            (InputFormat::Auto, Source::File { path, .. }) => InputFormat::of_path(path),
+            (format, _) => format,
+        }
+    }
+
+    /// Bytes on disk, when known: what progress counts against.
+    pub fn size(&self) -> Option<u64> {
+        match self {
+            Source::Stdin => None,
+            Source::File { path, .. } => std::fs::metadata(path).ok().map(|meta| meta.len()),
+        }
+    }
+}
+
+/// Errors that stop a run before it starts: inputs that do not exist or cannot be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: cannot read: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("{path}: a directory with no .txt, .html, .htm, .jsonl, .jsonl.gz or .jsonl.zst files")]
+    EmptyDirectory { path: String },
+}
+
+/// Why one document could not be read. Serialized as the `"kind"` of an error record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The file or stream failed while being read.
+    Read,
+    InvalidUtf8,
+    InvalidJson,
+    /// A JSONL line that is JSON but not an object.
+    NotAnObject,
+    MissingText,
+    TextNotString,
+    /// An `"id"` that is neither a string nor a number.
+    BadId,
+    /// Over `--max-doc-bytes`.
+    TooLarge,
+    /// An HTML page with no main content to extract.
+    NoContent,
+    /// A blank line in pipe mode, where every line gets an output line.
+    BlankLine,
+}
+
+/// A document that could not be read, in the place it would have taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{id}: {message}")]
+pub struct RecordError {
+    /// The record's own id when it could be read, else the id it would have had by default.
+    pub id: String,
+    pub kind: ErrorKind,
+    /// Names the input (file and line) and the problem.
+    pub message: String,
+}
+
+/// One input document, or why it could not be read.
+pub type Record = Result<Document, RecordError>;
+
+/// How to read inputs.
+#[derive(Debug, Clone, Copy)]
+pub struct ReaderConfig {
+    pub format: InputFormat,
+    pub max_doc_bytes: usize,
+    /// Gives blank JSONL lines an error record instead of skipping them (pipe mode: one output
+    /// line per input line).
+    pub keep_blank_lines: bool,
+}
+
+impl Default for ReaderConfig {
+    fn default() -> Self {
+        ReaderConfig { format: InputFormat::Auto, max_doc_bytes: DEFAULT_MAX_DOC_BYTES, keep_blank_lines: false }
+    }
+}
+
+/// Streams the records of `sources` in order.
+pub struct Reader {
+    sources: std::vec::IntoIter<Source>,
+    config: ReaderConfig,
+    /// The JSONL source being read, if any.
+    lines: Option<jsonl::LineReader>,
+    /// Raw bytes consumed so far, compressed bytes for compressed files; shared with whoever
+    /// reports progress.
+    bytes_read: Arc<AtomicU64>,
+}
+
+impl Reader {
+    pub fn new(sources: Vec<Source>, config: ReaderConfig) -> Self {
+        Reader { sources: sources.into_iter(), config, lines: None, bytes_read: Arc::new(AtomicU64::new(0)) }
+    }
+
+    /// A counter of the input bytes read so far, updated as reading goes.
+    pub fn bytes_read(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.bytes_read)
+    }
+
+    /// The single record of a text or HTML source.
+    fn read_whole(&self, source: &Source, format: InputFormat) -> Record {
+        let id = source.document_id();
+        let fail = |kind, message: String| RecordError { id: id.clone(), kind, message };
+        let max = self.config.max_doc_bytes;
+        let mut bytes = Vec::new();
+        let read = files::open(source, &self.bytes_read)
+            .and_then(|stream| stream.take(max as u64 + 1).read_to_end(&mut bytes));
+        if let Err(error) = read {
+            return Err(fail(ErrorKind::Read, format!("{}: cannot read: {error}", source.name())));
+        }
+        if bytes.len() > max {
+            return Err(fail(
+                ErrorKind::TooLarge,
+                format!("{}: larger than --max-doc-bytes ({max} bytes)", source.name()),
+            ));
+        }
+        let text = decode_utf8(bytes).map_err(|offset| {
+            fail(
+                ErrorKind::InvalidUtf8,
+                format!(
+                    "{}: not valid UTF-8 (first invalid byte at offset {offset}); convert it to UTF-8 first",
+                    source.name()
+                ),
+            )
+        })?;
+        let text = match format {
+            InputFormat::Html => extract_article(&text).ok_or_else(|| {
+                fail(ErrorKind::NoContent, format!("{}: no article text found in the HTML", source.name()))
+            })?,
+            _ => text,
+        };
+        Ok(Document::new(id, text))
+    }
+}
+
+impl Iterator for Reader {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            if let Some(lines) = &mut self.lines {
+                match lines.next_record(&self.config) {
+                    Some(record) => return Some(record),
+                    None => self.lines = None,
+                }
+            }
+            let source = self.sources.next()?;
+            match source.format(self.config.format) {
+                InputFormat::Jsonl => match files::open(&source, &self.bytes_read) {
+                    Ok(stream) => self.lines = Some(jsonl::LineReader::new(source, stream)),
+                    Err(error) => {
+                        return Some(Err(RecordError {
+                            id: source.document_id(),
+                            kind: ErrorKind::Read,
+                            message: format!("{}: cannot read: {error}", source.name()),
+                        }))
+                    }
+                },
+                format => return Some(self.read_whole(&source, format)),
+            }
+        }
+    }
+}
+
+/// Reads every record of `sources` into memory; for small inputs and tests.
+pub fn read_documents(sources: &[Source], format: InputFormat) -> Vec<Record> {
+    Reader::new(sources.to_vec(), ReaderConfig { format, ..ReaderConfig::default() }).collect()
+}
+
+/// UTF-8 text without a byte order mark (an encoding artefact, not text: offsets count from
+/// after it); on failure, the offset of the first invalid byte.
+fn decode_utf8(bytes: Vec<u8>) -> Result<String, usize> {
+    let mut text = String::from_utf8(bytes).map_err(|err| err.utf8_error().valid_up_to())?;
+    if text.starts_with('\u{feff}') {
+        text.remove(0);
+    }
+    Ok(text)
+}
+
+/// A boxed byte stream, so plain and compressed inputs read alike.
+type Stream = Box<dyn BufRead + Send>;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn invalid_utf8_files_become_an_error_record_naming_the_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "latin1.txt", b"Caf\xe9 in Kyiv");
+        let good = write(dir.path(), "good.txt", b"Kyiv");
+        let records = read_documents(&[Source::file(&path), Source::file(&good)], InputFormat::Auto);
+        let err = records[0].as_ref().unwrap_err();
+        assert_eq!((err.id.as_str(), err.kind), ("latin1.txt", ErrorKind::InvalidUtf8));
+        assert_eq!(
+            err.message,
+            format!("{}: not valid UTF-8 (first invalid byte at offset 3); convert it to UTF-8 first", path.display())
+        );
+        assert_eq!(records[1].as_ref().unwrap().text, "Kyiv", "reading goes on after a bad file");
+    }
+
+    #[test]
+    fn text_files_are_named_by_file_name_and_lose_their_bom() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "article.txt", "\u{feff}ISW said so.".as_bytes());
+        let docs = read_documents(&[Source::file(&path)], InputFormat::Text);
+        let doc = docs[0].as_ref().unwrap();
+        assert_eq!((doc.id.as_str(), doc.text.as_str()), ("article.txt", "ISW said so."));
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_an_error_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "big.txt", &[b'a'; 100]);
+        let config = ReaderConfig { max_doc_bytes: 99, ..ReaderConfig::default() };
+        let records: Vec<Record> = Reader::new(vec![Source::file(&path)], config).collect();
+        assert_eq!(records[0].as_ref().unwrap_err().kind, ErrorKind::TooLarge);
+        let config = ReaderConfig { max_doc_bytes: 100, ..ReaderConfig::default() };
+        let records: Vec<Record> = Reader::new(vec![Source::file(&path)], config).collect();
+        assert_eq!(records[0].as_ref().unwrap().text.len(), 100);
+    }
+
+    #[test]
+    fn formats_follow_the_extension() {
+        assert_eq!(InputFormat::of_path(Path::new("a/Page.HTM")), InputFormat::Html);
+        assert_eq!(InputFormat::of_path(Path::new("x.jsonl.zst")), InputFormat::Jsonl);
+        assert_eq!(InputFormat::of_path(Path::new("x.jsonl.gz")), InputFormat::Jsonl);
+        assert_eq!(InputFormat::of_path(Path::new("notes.txt")), InputFormat::Text);
+        assert_eq!(InputFormat::of_path(Path::new("README")), InputFormat::Text);
+    }
+
+    #[test]
+    fn bytes_read_counts_the_input_consumed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "a.jsonl", b"{\"text\": \"a\"}\n{\"text\": \"b\"}\n");
+        let mut reader = Reader::new(vec![Source::file(&path)], ReaderConfig::default());
+        let counter = reader.bytes_read();
+        assert_eq!(reader.by_ref().count(), 2);
+        assert_eq!(counter.load(Ordering::Relaxed), 28);
+    }
+}

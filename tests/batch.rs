@@ -1,0 +1,330 @@
+//! Batch runs: error records, pipe mode, resume after `kill -9`, sharding, article inputs.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{claimtag, slice_chars, stderr, tiny_model, Head};
+use serde_json::{json, Value};
+
+fn parse_lines(text: &str) -> Vec<Value> {
+    text.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{err}: {line:?}"))).collect()
+}
+
+fn stdout_records(output: &std::process::Output) -> Vec<Value> {
+    parse_lines(std::str::from_utf8(&output.stdout).unwrap())
+}
+
+/// `n` JSONL records with ids `d0`, `d1`, ... and texts of a few sentences each.
+fn corpus(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let text = format!(
+                "ISW said that Putin met Zelensky in Kyiv on day {i}. “The war goes on,” the minister said. Russia denied it."
+            );
+            json!({"id": format!("d{i}"), "text": text}).to_string() + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn bad_records_get_error_records_in_place_and_the_run_goes_on() {
+    let model = tiny_model(Head::Random);
+    let input = "{\"id\": \"a\", \"text\": \"Kyiv\"}\nnot json\n{\"id\": \"c\"}\n\n{\"id\": \"d\", \"text\": \"\"}\n";
+    let output = claimtag(
+        &["tag", "--model", model.path.to_str().unwrap(), "--input-format", "jsonl", "--format", "jsonl"],
+        input.as_bytes(),
+    );
+    assert_eq!(output.status.code(), Some(3), "some failed: {}", stderr(&output));
+    let records = stdout_records(&output);
+    let ids: Vec<&str> = records.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "line:2", "c", "d"], "in input order; the blank line is skipped");
+    assert_eq!(records[1]["error"]["kind"], "invalid_json");
+    assert!(records[1]["error"]["message"].as_str().unwrap().starts_with("stdin, line 2: invalid JSON"));
+    assert_eq!(records[2]["error"], json!({"kind": "missing_text", "message": "stdin, line 3: no \"text\" field"}));
+    assert_eq!(records[3]["entities"], json!([]), "empty text is not an error");
+    assert!(stderr(&output).contains("done: 2 documents (2 errors)"), "{}", stderr(&output));
+
+    let all_good = claimtag(
+        &["tag", "--model", model.path.to_str().unwrap(), "--input-format", "jsonl"],
+        b"{\"text\": \"Kyiv\"}\n",
+    );
+    assert_eq!(all_good.status.code(), Some(0));
+}
+
+#[test]
+fn pipe_mode_answers_every_input_line_with_one_output_line_in_order() {
+    let model = tiny_model(Head::Random);
+    let mut input = corpus(150);
+    input.insert_str(0, "\n{\"text\": 1}\n");
+    input.push_str("{\"id\": \"last\", \"text\": \"Moscow “said” — so 🙂\"}\n");
+    let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--pipe"], input.as_bytes());
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let records = stdout_records(&output);
+    assert_eq!(records.len(), input.lines().count());
+    assert_eq!(records[0]["error"]["kind"], "blank_line");
+    assert_eq!(records[1]["error"]["kind"], "text_not_string");
+    for (i, record) in records[2..152].iter().enumerate() {
+        assert_eq!(record["id"], format!("d{i}"));
+    }
+    assert_eq!(records[152]["id"], "last");
+}
+
+#[test]
+fn pipe_mode_answers_each_batch_before_the_input_ends() {
+    let model = tiny_model(Head::Random);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimtag"))
+        .args(["tag", "--model", model.path.to_str().unwrap(), "--pipe", "--progress", "none"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"{\"id\": \"first\", \"text\": \"Putin spoke.\"}\n").unwrap();
+    stdin.flush().unwrap();
+    // With stdin still open, the answer to the first line must arrive.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&line).unwrap()["id"], "first");
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+/// Records of a JSONL output file by id, failing on any id written twice.
+fn records_by_id(path: &Path) -> BTreeMap<String, Value> {
+    let mut by_id = BTreeMap::new();
+    for record in parse_lines(&std::fs::read_to_string(path).unwrap()) {
+        let id = record["id"].as_str().unwrap().to_string();
+        assert!(by_id.insert(id.clone(), record).is_none(), "{id} written twice");
+    }
+    by_id
+}
+
+#[test]
+fn resume_after_kill_9_finishes_with_every_id_exactly_once() {
+    let model = tiny_model(Head::Random);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let documents = 6000;
+    let mut text = corpus(documents);
+    text.push_str("broken line\n");
+    std::fs::write(&input, text).unwrap();
+    let output = dir.path().join("out.jsonl");
+    let args = [
+        "tag",
+        "--model",
+        model.path.to_str().unwrap(),
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--resume",
+        "--threads",
+        "1",
+    ];
+    let mut kills = 0;
+    for _ in 0..3 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_claimtag")).args(args).stderr(Stdio::null()).spawn().unwrap();
+        // Kill as soon as some output exists, and mid-batch where possible.
+        let started = Instant::now();
+        let before = std::fs::metadata(&output).map_or(0, |m| m.len());
+        while std::fs::metadata(&output).map_or(0, |m| m.len()) <= before && started.elapsed() < Duration::from_secs(60)
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(30));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL: no chance to flush or clean up.
+            kills += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(kills >= 2, "the runs must really be killed mid-way ({kills} kills)");
+    let partial = std::fs::read_to_string(&output).unwrap().lines().count();
+    assert!(partial < documents, "the killed runs left work to do ({partial} lines)");
+
+    let finish = Command::new(env!("CARGO_BIN_EXE_claimtag")).args(args).output().unwrap();
+    assert_eq!(finish.status.code(), Some(3), "the broken line is an error record: {}", stderr(&finish));
+    assert!(stderr(&finish).contains("already in the output"), "{}", stderr(&finish));
+    let by_id = records_by_id(&output);
+    assert_eq!(by_id.len(), documents + 1);
+    for i in 0..documents {
+        let record = &by_id[&format!("d{i}")];
+        assert!(record["entities"].is_array(), "{record}");
+    }
+    assert_eq!(by_id["in.jsonl:line:6001"]["error"]["kind"], "invalid_json");
+
+    // A fresh run gives the same records: resuming changed nothing but the timing.
+    let fresh = dir.path().join("fresh.jsonl");
+    let mut fresh_args = args.to_vec();
+    fresh_args[5] = fresh.to_str().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_claimtag")).args(&fresh_args).output().unwrap();
+    assert_eq!(records_by_id(&fresh), by_id);
+}
+
+#[test]
+fn an_existing_output_is_not_overwritten_without_resume() {
+    let model = tiny_model(Head::Random);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    std::fs::write(&out, "{\"id\": \"x\"}\n").unwrap();
+    let output =
+        claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--output", out.to_str().unwrap()], b"text");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("already exists; pass --resume"), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "{\"id\": \"x\"}\n");
+}
+
+#[test]
+fn the_union_of_shards_is_the_single_run() {
+    let model = tiny_model(Head::Random);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus(300)).unwrap();
+    let run = |out: &Path, extra: &[&str], env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_claimtag"));
+        command.args([
+            "tag",
+            "--model",
+            model.path.to_str().unwrap(),
+            input.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        command.args(extra).envs(env.iter().copied());
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        records_by_id(out)
+    };
+    let single = run(&dir.path().join("all.jsonl"), &[], &[]);
+    let mut union = BTreeMap::new();
+    let mut sizes = Vec::new();
+    for index in 0..3 {
+        let out = dir.path().join(format!("part-{index}.jsonl"));
+        // Shard 0 by option, 1 as a Slurm array task, 2 as a Kubernetes Indexed Job.
+        let part = match index {
+            0 => run(&out, &["--shard-index", "0", "--num-shards", "3"], &[]),
+            1 => run(&out, &[], &[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "3")]),
+            _ => run(&out, &[], &[("JOB_COMPLETION_INDEX", "2"), ("CLAIMTAG_NUM_SHARDS", "3")]),
+        };
+        sizes.push(part.len());
+        for (id, record) in part {
+            assert!(union.insert(id.clone(), record).is_none(), "{id} in two shards");
+        }
+    }
+    assert!(sizes.iter().all(|&n| n > 50), "shards are balanced: {sizes:?}");
+    assert_eq!(union, single);
+}
+
+#[test]
+fn directories_html_pages_and_compressed_jsonl_are_read_and_output_compressed() {
+    let model = tiny_model(Head::Random);
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("articles");
+    std::fs::create_dir_all(articles.join("web")).unwrap();
+    let page = format!(
+        "<html><head><title>ISW: Putin stalls</title></head><body><nav>Home | Donate | Log in</nav>\
+         <div class=\"cookie-notice\">We use cookies. Accept?</div><article>{}</article>\
+         <footer>Support independent journalism: donate today.</footer></body></html>",
+        "<p>The Institute for the Study of War said on Monday that Vladimir Putin — again — is stalling talks with Ukraine, \
+         while “Київ” insists on a ceasefire 🙂 before any meeting in Istanbul can take place this spring.</p>"
+            .repeat(4)
+    );
+    std::fs::write(articles.join("web/page.html"), page).unwrap();
+    std::fs::write(articles.join("note.txt"), "Zelensky spoke in Kyiv.").unwrap();
+    let gz = std::fs::File::create(articles.join("batch.jsonl.gz")).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
+    encoder.write_all(corpus(3).as_bytes()).unwrap();
+    encoder.finish().unwrap();
+
+    let out = dir.path().join("out.jsonl.zst");
+    let output = claimtag(
+        &[
+            "tag",
+            "--model",
+            model.path.to_str().unwrap(),
+            articles.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(zstd::decode_all(std::fs::File::open(&out).unwrap()).unwrap()).unwrap();
+    let records = parse_lines(&text);
+    let ids: Vec<&str> = records.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["d0", "d1", "d2", "note.txt", "web/page.html"], "path order, JSONL ids as given");
+    let page = &records[4];
+    let page_text = page["text"].as_str().unwrap();
+    assert!(page_text.starts_with("ISW: Putin stalls\n\nThe Institute for the Study of War said"), "{page_text}");
+    for furniture in ["cookies", "Donate", "donate today"] {
+        assert!(!page_text.contains(furniture), "{furniture}: {page_text}");
+    }
+    for entity in page["entities"].as_array().unwrap() {
+        let (start, end) = (entity["start"].as_u64().unwrap() as usize, entity["end"].as_u64().unwrap() as usize);
+        assert_eq!(slice_chars(page_text, start, end), entity["text"].as_str().unwrap());
+    }
+    assert!(!page["claims"].as_array().unwrap().is_empty(), "the extracted article's claims are found");
+}
+
+#[test]
+fn documents_over_the_size_limit_become_error_records() {
+    let model = tiny_model(Head::Random);
+    let input =
+        format!("{}\n{}\n", json!({"id": "small", "text": "Kyiv"}), json!({"id": "huge", "text": "a ".repeat(600)}));
+    let output = claimtag(
+        &[
+            "tag",
+            "--model",
+            model.path.to_str().unwrap(),
+            "--input-format",
+            "jsonl",
+            "--format",
+            "jsonl",
+            "--max-doc-bytes",
+            "1000",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(output.status.code(), Some(3));
+    let records = stdout_records(&output);
+    assert_eq!(records[0]["id"], "small");
+    assert_eq!(records[1]["id"], "line:2", "the id of a line never parsed is its line number");
+    assert_eq!(records[1]["error"]["kind"], "too_large");
+}
+
+#[test]
+fn sentences_are_added_on_request() {
+    let model = tiny_model(Head::Random);
+    let output = claimtag(
+        &["tag", "--model", model.path.to_str().unwrap(), "--format", "jsonl", "--sentences"],
+        "Путін спить. ISW said so 🙂.".as_bytes(),
+    );
+    let record = &stdout_records(&output)[0];
+    assert_eq!(record["sentences"], json!([{"start": 0, "end": 12}, {"start": 13, "end": 27}]));
+    let without = claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--format", "jsonl"], b"Kyiv.");
+    assert!(stdout_records(&without)[0].get("sentences").is_none());
+}
+
+#[test]
+fn half_precisions_run_on_the_cpu() {
+    let model = tiny_model(Head::Always(5));
+    let mut texts = HashMap::new();
+    for precision in ["fp32", "bf16"] {
+        let output = claimtag(
+            &["tag", "--model", model.path.to_str().unwrap(), "--format", "jsonl", "--precision", precision],
+            "Kyiv and Lviv".as_bytes(),
+        );
+        assert!(output.status.success(), "{precision}: {}", stderr(&output));
+        texts.insert(precision, stdout_records(&output)[0]["entities"].clone());
+    }
+    assert_eq!(texts["fp32"].as_array().unwrap().len(), 3);
+    assert_eq!(texts["bf16"].as_array().unwrap().len(), 3);
+    let bad = claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--precision", "fp8"], b"x");
+    assert!(stderr(&bad).contains("unknown precision \"fp8\""), "{}", stderr(&bad));
+}
