@@ -2,7 +2,7 @@
 
 use crate::claims::ClaimRules;
 use crate::document::Document;
-use crate::ner::{NerConfig, NerError, NerModel};
+use crate::ner::{EncodedBatch, NerConfig, NerEncoder, NerError, NerModel};
 use crate::segment::Segmenter;
 
 /// Everything `claimtag tag` runs, loaded once.
@@ -37,17 +37,42 @@ impl Tagger {
         Ok(())
     }
 
-    /// Segments `docs` and tags their entities; returns the sub-tokens tagged. The model stays
-    /// on the calling thread, which is why claims are a separate step ([`Tagger::claim_rules`]).
+    /// Segments `docs` and tags their entities; returns the sub-tokens tagged.
     pub fn tag_entities(&self, docs: &mut [Document]) -> Result<usize, NerError> {
-        for doc in docs.iter_mut() {
-            self.segmenter.apply(doc);
-        }
-        self.ner.predict(docs)
+        let encoded = self.preparer().prepare(docs);
+        self.tag_prepared(docs, encoded)
+    }
+
+    /// The stages before the model (segmenting, tokenizing), which may run on another thread
+    /// while this one runs the model: the model stays on the thread that loaded it.
+    pub fn preparer(&self) -> Preparer<'_> {
+        Preparer { segmenter: &self.segmenter, encoder: self.ner.encoder() }
+    }
+
+    /// Tags the entities of documents a [`Preparer`] has prepared; returns the sub-tokens tagged.
+    pub fn tag_prepared(&self, docs: &mut [Document], encoded: EncodedBatch) -> Result<usize, NerError> {
+        self.ner.predict_encoded(docs, encoded)
     }
 
     /// The claim rules, unless claims are switched off; they may run on any thread.
     pub fn claim_rules(&self) -> Option<&ClaimRules> {
         self.claims.as_ref()
+    }
+}
+
+/// Segments and tokenizes documents for [`Tagger::tag_prepared`]; safe to use from any thread.
+#[derive(Clone, Copy)]
+pub struct Preparer<'a> {
+    segmenter: &'a Segmenter,
+    encoder: NerEncoder<'a>,
+}
+
+impl Preparer<'_> {
+    /// Fills the sentences of `docs` and returns their sub-tokens.
+    pub fn prepare(&self, docs: &mut [Document]) -> EncodedBatch {
+        for doc in docs.iter_mut() {
+            self.segmenter.apply(doc);
+        }
+        self.encoder.encode(docs)
     }
 }

@@ -1,13 +1,14 @@
 //! Running `claimtag tag` over a collection, from one article to millions, in bounded memory.
 //!
-//! Three threads form a pipeline joined by bounded queues, so reading, the model and writing
-//! overlap and nothing ever holds more than a few batches:
+//! Four threads form a pipeline joined by bounded queues, so reading, tokenizing, the model and
+//! writing overlap and nothing ever holds more than a few batches:
 //! 1. the reader streams records, dropping those another shard owns or the output already holds;
-//! 2. this thread gathers what has arrived into a batch (at most [`DOCUMENTS_PER_BATCH`]
+//! 2. the preparer gathers what has arrived into a batch (at most [`DOCUMENTS_PER_BATCH`]
 //!    documents or [`TEXT_BYTES_PER_BATCH`] of text, never waiting for more, so a pipe gets its
-//!    answers promptly), segments it and runs the model;
-//! 3. the writer finds claims (on the rayon pool), pushes records into the sink in input order,
-//!    ends the batch (the sink flushes) and reports progress.
+//!    answers promptly), then segments and tokenizes it (documents in parallel);
+//! 3. this thread runs the model, which must stay on the thread that loaded it;
+//! 4. the writer finds claims (documents in parallel), pushes records into the sink in input
+//!    order, ends the batch (the sink flushes) and reports progress.
 //!
 //! An unreadable document becomes an error record in its place and the run goes on; only a
 //! failing model or output stops it, after everything before has been written.
@@ -17,15 +18,16 @@ mod resume;
 mod shard;
 
 use std::collections::HashSet;
-use std::sync::mpsc::{sync_channel, Receiver, TryRecvError};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 
 use rayon::prelude::*;
 
 use crate::claims::ClaimRules;
-use crate::input::{Reader, Record};
-use crate::ner::NerError;
+use crate::document::Document;
+use crate::input::{Reader, Record, RecordError};
+use crate::ner::{EncodedBatch, NerError};
 use crate::output::DocumentSink;
-use crate::pipeline::Tagger;
+use crate::pipeline::{Preparer, Tagger};
 
 pub use progress::{Progress, ProgressMode, Totals};
 pub use resume::{completed_ids, ResumeError};
@@ -80,33 +82,17 @@ pub fn run(
     progress: &mut Progress,
 ) -> Result<Totals, BatchError> {
     let (record_tx, record_rx) = sync_channel::<Record>(2 * DOCUMENTS_PER_BATCH);
-    let (batch_tx, batch_rx) = sync_channel::<TaggedBatch>(2);
+    let (prepared_tx, prepared_rx) = sync_channel::<(Batch, EncodedBatch)>(2);
+    let (tagged_tx, tagged_rx) = sync_channel::<Batch>(2);
+    let preparer = tagger.preparer();
     let claims = tagger.claim_rules();
 
     let (tagged, written, skipped) = std::thread::scope(|scope| {
-        let reading = scope.spawn(move || {
-            let mut skipped = Totals::default();
-            for record in reader {
-                let id = match &record {
-                    Ok(doc) => &doc.id,
-                    Err(error) => &error.id,
-                };
-                match selection.skip_reason(id) {
-                    Some(Skip::OtherShard) => skipped.other_shards += 1,
-                    Some(Skip::AlreadyDone) => skipped.already_done += 1,
-                    None => {
-                        if record_tx.send(record).is_err() {
-                            break; // The run stopped; nobody is listening.
-                        }
-                    }
-                }
-            }
-            skipped
-        });
-        let writing = scope.spawn(move || write_batches(batch_rx, claims, sink, progress));
-        let tagged = tag_batches(tagger, &record_rx, batch_tx);
-        // Unblocks the reader if tagging stopped early.
-        drop(record_rx);
+        let reading = scope.spawn(move || read_records(reader, &selection, record_tx));
+        scope.spawn(move || prepare_batches(preparer, record_rx, prepared_tx));
+        let writing = scope.spawn(move || write_batches(tagged_rx, claims, sink, progress));
+        // Returning drops this end of both queues, which stops the threads feeding it early.
+        let tagged = tag_batches(tagger, prepared_rx, tagged_tx);
         let written = writing.join().expect("the writer thread does not panic");
         let skipped = reading.join().expect("the reader thread does not panic");
         (tagged, written, skipped)
@@ -120,26 +106,70 @@ pub fn run(
     Ok(totals)
 }
 
-/// A batch of records in input order, documents tagged with entities, and its sub-token count.
-struct TaggedBatch {
-    records: Vec<Record>,
+/// Documents in input order with the error records between them.
+struct Batch {
+    docs: Vec<Document>,
+    /// Input order: `None` is the next of `docs`, `Some` an error record.
+    order: Vec<Option<RecordError>>,
+    /// Sub-tokens the model tagged.
     tokens: usize,
+}
+
+impl Batch {
+    fn from_records(records: Vec<Record>) -> Self {
+        let mut batch =
+            Batch { docs: Vec::with_capacity(records.len()), order: Vec::with_capacity(records.len()), tokens: 0 };
+        for record in records {
+            match record {
+                Ok(doc) => {
+                    batch.docs.push(doc);
+                    batch.order.push(None);
+                }
+                Err(error) => batch.order.push(Some(error)),
+            }
+        }
+        batch
+    }
+}
+
+fn read_records(reader: Reader, selection: &Selection, records: SyncSender<Record>) -> Totals {
+    let mut skipped = Totals::default();
+    for record in reader {
+        let id = match &record {
+            Ok(doc) => &doc.id,
+            Err(error) => &error.id,
+        };
+        match selection.skip_reason(id) {
+            Some(Skip::OtherShard) => skipped.other_shards += 1,
+            Some(Skip::AlreadyDone) => skipped.already_done += 1,
+            None => {
+                if records.send(record).is_err() {
+                    break; // The run stopped; nobody is listening.
+                }
+            }
+        }
+    }
+    skipped
+}
+
+fn prepare_batches(preparer: Preparer<'_>, records: Receiver<Record>, prepared: SyncSender<(Batch, EncodedBatch)>) {
+    while let Some(records) = next_batch(&records) {
+        let mut batch = Batch::from_records(records);
+        let encoded = preparer.prepare(&mut batch.docs);
+        if prepared.send((batch, encoded)).is_err() {
+            break; // The model stopped; its error is the run's.
+        }
+    }
 }
 
 fn tag_batches(
     tagger: &Tagger,
-    records: &Receiver<Record>,
-    batches: std::sync::mpsc::SyncSender<TaggedBatch>,
+    prepared: Receiver<(Batch, EncodedBatch)>,
+    tagged: SyncSender<Batch>,
 ) -> Result<(), NerError> {
-    while let Some(mut records) = next_batch(records) {
-        let mut docs: Vec<_> =
-            records.iter_mut().filter_map(|record| record.as_mut().ok()).map(std::mem::take).collect();
-        let tokens = tagger.tag_entities(&mut docs)?;
-        let mut tagged = docs.into_iter();
-        for record in records.iter_mut().filter_map(|record| record.as_mut().ok()) {
-            *record = tagged.next().expect("one tagged document per document taken");
-        }
-        if batches.send(TaggedBatch { records, tokens }).is_err() {
+    for (mut batch, encoded) in prepared {
+        batch.tokens = tagger.tag_prepared(&mut batch.docs, encoded)?;
+        if tagged.send(batch).is_err() {
             break; // The writer stopped; its error is the run's.
         }
     }
@@ -168,7 +198,7 @@ fn text_len(record: &Record) -> usize {
 }
 
 fn write_batches<'p>(
-    batches: Receiver<TaggedBatch>,
+    batches: Receiver<Batch>,
     claims: Option<&ClaimRules>,
     sink: &mut (dyn DocumentSink + Send),
     progress: &'p mut Progress,
@@ -176,17 +206,19 @@ fn write_batches<'p>(
     let mut totals = Totals::default();
     for mut batch in batches {
         if let Some(claims) = claims {
-            batch.records.par_iter_mut().filter_map(|record| record.as_mut().ok()).for_each(|doc| claims.apply(doc));
+            batch.docs.par_iter_mut().for_each(|doc| claims.apply(doc));
         }
-        for record in &batch.records {
-            match record {
-                Ok(doc) => {
+        let mut docs = batch.docs.iter();
+        for slot in &batch.order {
+            match slot {
+                None => {
+                    let doc = docs.next().expect("one document per empty slot");
                     sink.write(doc)?;
                     totals.documents += 1;
                     totals.entities += doc.entities.len();
                     totals.claims += doc.claims.len();
                 }
-                Err(error) => {
+                Some(error) => {
                     sink.write_error(error)?;
                     totals.errors += 1;
                 }

@@ -201,9 +201,23 @@ impl NerModel {
     /// Fills `entities` of every document from its `sentences`, replacing what was there.
     /// Returns the number of sub-tokens tagged (special tokens and context not counted).
     pub fn predict(&self, docs: &mut [Document]) -> Result<usize, NerError> {
-        // Only the tokenizer crosses threads: libtorch tensors are not `Sync`.
-        let tokenizer = &self.tokenizer;
-        let encoded: Vec<EncodedDocument> = docs.par_iter().map(|doc| encode_document(tokenizer, doc)).collect();
+        let encoded = self.encoder().encode(docs);
+        self.predict_encoded(docs, encoded)
+    }
+
+    /// The tokenizing half of the model, which may run on another thread while this one runs
+    /// the network (libtorch tensors are not `Sync`, the tokenizer is).
+    pub fn encoder(&self) -> NerEncoder<'_> {
+        NerEncoder { tokenizer: &self.tokenizer }
+    }
+
+    /// [`NerModel::predict`] for documents already encoded by [`NerModel::encoder`].
+    ///
+    /// # Panics
+    /// If `encoded` was not made from `docs`.
+    pub fn predict_encoded(&self, docs: &mut [Document], encoded: EncodedBatch) -> Result<usize, NerError> {
+        let encoded = encoded.documents;
+        assert_eq!(encoded.len(), docs.len(), "an encoded batch is predicted with the documents it was made from");
 
         // Each sentence (or window of a long one) is predicted with up to `context_tokens`
         // sub-tokens of the surrounding document on each side, as the model was trained.
@@ -303,6 +317,24 @@ impl NerModel {
         }
         entities
     }
+}
+
+/// Tokenizes segmented documents for [`NerModel::predict_encoded`].
+#[derive(Clone, Copy)]
+pub struct NerEncoder<'a> {
+    tokenizer: &'a SubwordTokenizer,
+}
+
+impl NerEncoder<'_> {
+    /// Sub-tokens of every sentence of `docs`, documents in parallel.
+    pub fn encode(&self, docs: &[Document]) -> EncodedBatch {
+        EncodedBatch { documents: docs.par_iter().map(|doc| encode_document(self.tokenizer, doc)).collect() }
+    }
+}
+
+/// Documents tokenized by a [`NerEncoder`], in their order.
+pub struct EncodedBatch {
+    documents: Vec<EncodedDocument>,
 }
 
 fn encode_document(tokenizer: &SubwordTokenizer, doc: &Document) -> EncodedDocument {
