@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// A half-open code point range `[start, end)` into a document's text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::document::Span;
+use crate::export::{brat, doccano, label_studio, AnnotatedText, ImportError};
 use crate::offsets::CharIndex;
+use crate::segment::words;
 
 /// A sentence as tokens with one IOB2 tag each.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,16 +43,68 @@ pub enum DataError {
     Read { path: PathBuf, error: std::io::Error },
     #[error("{}, line {line}: {problem}", path.display())]
     Bad { path: PathBuf, line: usize, problem: String },
+    #[error(transparent)]
+    Import(#[from] ImportError),
 }
 
-/// Reads a CoNLL column file (`.txt`, `.conll`...) or a JSONL span file (`.jsonl`).
+/// Reads labelled data, by what `path` is: a directory is a brat collection, `.json` a Label
+/// Studio export, `.jsonl` Doccano JSONL or claimtag's span JSONL (told apart by their fields),
+/// anything else CoNLL columns. Only entity labels are kept; claim roles are not NER labels.
 pub fn read_labeled(path: &Path) -> Result<Vec<LabeledSentence>, DataError> {
+    if path.is_dir() {
+        return Ok(from_annotated(brat::read(path)?));
+    }
+    if path.extension().is_some_and(|ext| ext == "json") {
+        return Ok(from_annotated(label_studio::read(path)?));
+    }
     let text = std::fs::read_to_string(path).map_err(|error| DataError::Read { path: path.into(), error })?;
     if path.extension().is_some_and(|ext| ext == "jsonl") {
+        let first = text.lines().find(|line| !line.trim().is_empty()).unwrap_or_default();
+        if serde_json::from_str(first).is_ok_and(|record| doccano::looks_like_doccano(&record)) {
+            return Ok(from_annotated(doccano::read(path)?));
+        }
         parse_span_jsonl(path, &text)
     } else {
         parse_conll(path, &text)
     }
+}
+
+/// Texts read back from an annotation tool, one document and one sentence each.
+fn from_annotated(texts: Vec<AnnotatedText>) -> Vec<LabeledSentence> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(document, annotated)| {
+            let entities: Vec<(usize, usize, &str)> = annotated
+                .annotations
+                .spans
+                .iter()
+                .filter(|span| span.is_entity())
+                .map(|span| (span.start, span.end, span.label.as_str()))
+                .collect();
+            tag_words(&annotated.text, &entities, document)
+        })
+        .collect()
+}
+
+/// The words of `text` tagged IOB2 from entity spans `(start, end, label)`: a word takes the
+/// label of the span it starts in.
+fn tag_words(text: &str, entities: &[(usize, usize, &str)], document: usize) -> LabeledSentence {
+    let chars = CharIndex::new(text);
+    let mut sentence = LabeledSentence { tokens: Vec::new(), tags: Vec::new(), document };
+    let mut previous_entity = None;
+    for Span { start, end } in words(text) {
+        let entity = entities.iter().position(|&(s, e, _)| s <= start && start < e);
+        let tag = match entity {
+            None => "O".to_string(),
+            Some(i) if previous_entity == Some(i) => format!("I-{}", entities[i].2),
+            Some(i) => format!("B-{}", entities[i].2),
+        };
+        previous_entity = entity;
+        sentence.tokens.push(chars.slice(start..end).to_string());
+        sentence.tags.push(tag);
+    }
+    sentence
 }
 
 /// Token in the first column, tag in the last; blank lines end sentences, `-DOCSTART-` lines
@@ -137,46 +192,11 @@ pub fn parse_span_jsonl(path: &Path, text: &str) -> Result<Vec<LabeledSentence>,
                 return Err(bad(format!("entity [{}, {}) is outside the text", entity.start, entity.end)));
             }
         }
-        let mut tokens = Vec::new();
-        let mut tags = Vec::new();
-        let mut previous_entity = None;
-        for (start, end) in token_spans(&record.text) {
-            let entity = record.entities.iter().position(|e| e.start <= start && start < e.end);
-            let tag = match entity {
-                None => "O".to_string(),
-                Some(i) if previous_entity == Some(i) => format!("I-{}", record.entities[i].label),
-                Some(i) => format!("B-{}", record.entities[i].label),
-            };
-            previous_entity = entity;
-            tokens.push(chars.slice(start..end).to_string());
-            tags.push(tag);
-        }
-        sentences.push(LabeledSentence { tokens, tags, document: sentences.len() });
+        let entities: Vec<(usize, usize, &str)> =
+            record.entities.iter().map(|e| (e.start, e.end, e.label.as_str())).collect();
+        sentences.push(tag_words(&record.text, &entities, sentences.len()));
     }
     Ok(sentences)
-}
-
-/// Code point spans of the tokens of `text`: runs of letters and digits, and single other
-/// non-space characters.
-fn token_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut run_start: Option<usize> = None;
-    for (i, c) in text.chars().enumerate() {
-        if c.is_alphanumeric() {
-            run_start.get_or_insert(i);
-            continue;
-        }
-        if let Some(start) = run_start.take() {
-            spans.push((start, i));
-        }
-        if !c.is_whitespace() {
-            spans.push((i, i + 1));
-        }
-    }
-    if let Some(start) = run_start {
-        spans.push((start, text.chars().count()));
-    }
-    spans
 }
 
 #[cfg(test)]
@@ -220,6 +240,41 @@ mod tests {
         let sentences = parse_span_jsonl(Path::new("x.jsonl"), line).unwrap();
         assert_eq!(sentences[0].tokens, ["“", "Зеленський", "”", "met", "Joe", "Biden", "🙂", "."]);
         assert_eq!(sentences[0].tags, ["O", "B-PER", "O", "O", "B-PER", "I-PER", "O", "O"]);
+    }
+
+    #[test]
+    fn corrections_from_label_studio_doccano_and_brat_become_the_same_training_sentences() {
+        use crate::export::{
+            brat::BratSink, doccano::DoccanoSink, fixtures::tagged_document, label_studio::LabelStudioSink,
+        };
+        use crate::output::DocumentSink;
+        let doc = tagged_document();
+        let dir = tempfile::tempdir().unwrap();
+        let ls = dir.path().join("tasks.json");
+        let mut out = Vec::new();
+        let mut sink = LabelStudioSink::new(&mut out);
+        sink.write(&doc).unwrap();
+        sink.finish().unwrap();
+        std::fs::write(&ls, out).unwrap();
+        let doccano = dir.path().join("doccano.jsonl");
+        let mut out = Vec::new();
+        DoccanoSink::new(&mut out).write(&doc).unwrap();
+        std::fs::write(&doccano, out).unwrap();
+        let brat_dir = dir.path().join("brat");
+        let mut sink = BratSink::new(&brat_dir).unwrap();
+        sink.write(&doc).unwrap();
+        sink.finish().unwrap();
+
+        let expected = [
+            "O", "O", "B-PER", "O", "O", "O", "O", "O", "B-PER", "O", "O", "O", "B-LOC", "O", "O", "O", "B-ORG", "O",
+            "O",
+        ];
+        for path in [ls, doccano, brat_dir] {
+            let sentences = read_labeled(&path).unwrap();
+            assert_eq!(sentences.len(), 1, "{}", path.display());
+            assert_eq!(sentences[0].tags, expected, "{}: claim roles are not NER labels", path.display());
+            assert_eq!(sentences[0].tokens[2], "Путін");
+        }
     }
 
     #[test]

@@ -2,13 +2,15 @@
 //!
 //! Stages, in the order data flows through a [`Document`]:
 //! [`input`] reads texts, [`segment`] finds sentences, [`ner`] tags entities, [`claims`] finds
-//! who said what, [`output`] writes. [`batch`] runs them over collections.
+//! who said what, [`output`] writes. [`batch`] runs them over collections; [`export`] speaks the
+//! annotation tools' formats.
 
 pub mod batch;
 pub mod claims;
 pub mod claims_eval;
 pub mod document;
 pub mod eval;
+pub mod export;
 pub mod input;
 pub mod labeled;
 pub mod ner;

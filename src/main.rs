@@ -8,6 +8,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use claimtag::batch::{self, completed_ids, Progress, ProgressMode, Selection, Shard};
 use claimtag::claims_eval::{predicted, read_polnear, ClaimScores};
 use claimtag::eval::evaluate;
+use claimtag::export::brat::BratSink;
+use claimtag::export::conll::ConllSink;
+use claimtag::export::doccano::DoccanoSink;
+use claimtag::export::html::HtmlSink;
+use claimtag::export::label_studio::{labeling_config, LabelStudioSink};
+use claimtag::export::prodigy::ProdigySink;
+use claimtag::export::spacy::SpacySink;
+use claimtag::export::webanno::WebAnnoSink;
 use claimtag::input::{expand_inputs, InputFormat, Reader, ReaderConfig, Source, DEFAULT_MAX_DOC_BYTES};
 use claimtag::labeled::read_labeled;
 use claimtag::ner::{parse_device, resolve_model_dir, NerConfig, NerModel, Precision};
@@ -116,7 +124,8 @@ struct TagArgs {
     #[command(flatten)]
     model: ModelArgs,
     /// json: one pretty object per document (an array for several); jsonl: one object a line;
-    /// pretty: the text with entities highlighted [default: jsonl with --output or --pipe, else json].
+    /// pretty: the text with entities highlighted; the others are annotation tools' formats
+    /// [default: jsonl with --output or --pipe, else json].
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// auto: by file extension (.html/.htm HTML, .jsonl JSONL, else text; standard input is text);
@@ -189,11 +198,27 @@ impl ModelArgs {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Json,
     Jsonl,
     Pretty,
+    /// CoNLL columns: word and IOB2 tag, -DOCSTART- between documents (entities only).
+    Conll,
+    /// Label Studio tasks with predictions; the labeling config goes beside --output.
+    LabelStudio,
+    /// Prodigy JSONL with tokens, spans and relations.
+    Prodigy,
+    /// Doccano JSONL with entities and relations.
+    Doccano,
+    /// brat standoff: .txt and .ann per document, and annotation.conf, in the --output directory.
+    Brat,
+    /// WebAnno TSV 3.3 for INCEpTION: one .tsv per document in the --output directory.
+    WebannoTsv,
+    /// spaCy's JSON training format, for `spacy convert` (entities only).
+    Spacy,
+    /// One self-contained HTML page to read the run in a browser.
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -404,6 +429,10 @@ fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn format_name(format: Format) -> String {
+    format.to_possible_value().map_or_else(String::new, |value| value.get_name().to_string())
+}
+
 fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
     let sources = expand_inputs(&args.inputs)?;
     let format = args.format.unwrap_or(if args.output.is_some() || args.pipe { Format::Jsonl } else { Format::Json });
@@ -440,12 +469,18 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
     let config = args.model.ner_config()?;
     let tagger = Tagger::load(&config).context("cannot load the NER model")?.with_claims(!args.no_claims);
 
+    let writes_directory = matches!(format, Format::Brat | Format::WebannoTsv);
+    if writes_directory || format == Format::LabelStudio {
+        anyhow::ensure!(args.output.is_some(), "--format {} needs --output", format_name(format));
+    }
     let mut out = match &args.output {
+        Some(_) if writes_directory => Ok(OutputStream::stdout()),
         Some(path) if args.resume && path.exists() => OutputStream::append(path),
         Some(path) => OutputStream::create(path),
         None => Ok(OutputStream::stdout()),
     }
     .with_context(|| format!("cannot open {}", args.output.as_deref().unwrap_or("stdout".as_ref()).display()))?;
+    let output_dir = args.output.clone().unwrap_or_default();
     let mut sink: Box<dyn DocumentSink + Send + '_> = match format {
         Format::Json => Box::new(JsonSink::new(&mut out).with_sentences(args.sentences)),
         Format::Jsonl => Box::new(JsonlSink::new(&mut out).with_sentences(args.sentences)),
@@ -454,6 +489,22 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
                 args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             Box::new(PrettySink::new(&mut out, color))
         }
+        Format::Conll => Box::new(ConllSink::new(&mut out)),
+        Format::LabelStudio => {
+            let config = output_dir.with_extension("label-config.xml");
+            std::fs::write(&config, labeling_config()).with_context(|| format!("cannot write {}", config.display()))?;
+            Box::new(LabelStudioSink::new(&mut out))
+        }
+        Format::Prodigy => Box::new(ProdigySink::new(&mut out)),
+        Format::Doccano => Box::new(DoccanoSink::new(&mut out)),
+        Format::Brat => {
+            Box::new(BratSink::new(&output_dir).with_context(|| format!("cannot create {}", output_dir.display()))?)
+        }
+        Format::WebannoTsv => {
+            Box::new(WebAnnoSink::new(&output_dir).with_context(|| format!("cannot create {}", output_dir.display()))?)
+        }
+        Format::Spacy => Box::new(SpacySink::new(&mut out)),
+        Format::Html => Box::new(HtmlSink::new(&mut out)),
     };
     let total_bytes = sources.iter().map(Source::size).sum::<Option<u64>>();
     let reader = Reader::new(sources, reader_config);

@@ -63,6 +63,38 @@ pub fn char_len(text: &str) -> usize {
     text.chars().count()
 }
 
+/// Maps code point offsets of one text to UTF-16 code unit offsets (what Java and JavaScript
+/// strings index, and so what WebAnno TSV counts) and back.
+#[derive(Debug, Clone)]
+pub struct Utf16Index {
+    /// UTF-16 offset of every code point, followed by the text's UTF-16 length.
+    units: Vec<usize>,
+}
+
+impl Utf16Index {
+    pub fn new(text: &str) -> Self {
+        let mut units = Vec::with_capacity(text.len() + 1);
+        let mut at = 0;
+        for c in text.chars() {
+            units.push(at);
+            at += c.len_utf16();
+        }
+        units.push(at);
+        Utf16Index { units }
+    }
+
+    /// UTF-16 offset of code point offset `char_offset` (clamped to the end).
+    pub fn utf16_of(&self, char_offset: usize) -> usize {
+        self.units[char_offset.min(self.units.len() - 1)]
+    }
+
+    /// Code point offset of UTF-16 offset `utf16_offset`, or `None` when it falls inside a
+    /// surrogate pair or past the end.
+    pub fn char_of_utf16(&self, utf16_offset: usize) -> Option<usize> {
+        self.units.binary_search(&utf16_offset).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +125,18 @@ mod tests {
         let index = CharIndex::new("abc");
         assert_eq!(index.slice(1..99), "bc");
         assert_eq!(CharIndex::new("").slice(0..0), "");
+    }
+
+    #[test]
+    fn utf16_offsets_count_astral_characters_twice() {
+        // In JavaScript: "“Мир” — 🙂 ok".indexOf("ok") == 11, one more than in code points.
+        let index = Utf16Index::new(MIXED);
+        assert_eq!(index.utf16_of(8), 8);
+        assert_eq!(index.utf16_of(9), 10);
+        assert_eq!(index.utf16_of(10), 11);
+        assert_eq!(index.char_of_utf16(11), Some(10));
+        assert_eq!(index.char_of_utf16(9), None, "inside the emoji's surrogate pair");
+        assert_eq!(index.utf16_of(12), 13);
     }
 
     #[test]

@@ -6,9 +6,13 @@
 //! #29 cannot know is English abbreviations, so a second pass rejoins sentences that were split
 //! after "Mr.", "U.S.", "Jan." or an initial, following the table in `abbreviations.tsv`.
 
+mod words;
+
 use std::collections::HashMap;
 
 use unicode_segmentation::UnicodeSegmentation;
+
+pub use words::words;
 
 use crate::document::{Document, Span};
 use crate::offsets::CharIndex;

@@ -1,0 +1,221 @@
+//! brat standoff: per document a `.txt` with the text and a `.ann` with `T` lines (spans, a
+//! split quote's `CLAIM` as `start end;start end` fragments), `R` lines (`SOURCE_OF` from a
+//! source to its claim) and `E` lines (an attribution event triggered by the cue, with the
+//! claim as its `Content`), plus the `annotation.conf` declaring them. Offsets are code points
+//! (brat is Python).
+//!
+//! Documents are named `00001-<id>.txt`: the position keeps names unique and in input order,
+//! the id (with characters outside `[A-Za-z0-9._-]` as `_`) keeps them recognisable.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::{
+    check_span, AnnotatedText, Annotations, ImportError, LabeledSpan, SpanIds, CLAIM, CUE, CUE_OF, ENTITY_LABELS,
+    SOURCE, SOURCE_OF,
+};
+use crate::document::{Document, Span};
+use crate::input::RecordError;
+use crate::offsets::CharIndex;
+use crate::output::DocumentSink;
+
+/// The brat event type of a claim, triggered by its cue.
+const EVENT: &str = CUE;
+/// The event's argument naming the content.
+const CONTENT_ROLE: &str = "Content";
+
+/// Writes a brat collection into a directory.
+pub struct BratSink {
+    dir: PathBuf,
+    written: usize,
+}
+
+impl BratSink {
+    /// Creates `dir` if needed.
+    pub fn new(dir: &Path) -> io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        Ok(BratSink { dir: dir.to_path_buf(), written: 0 })
+    }
+}
+
+/// The `.ann` content of one document.
+pub fn ann(doc: &Document) -> String {
+    let index = CharIndex::new(&doc.text);
+    let annotations = Annotations::of(doc);
+    let mut out = String::new();
+    for (i, span) in annotations.spans.iter().enumerate() {
+        let fragments: Vec<String> = span.parts.iter().map(|p| format!("{} {}", p.start, p.end)).collect();
+        let texts: Vec<&str> = span.parts.iter().map(|p| index.slice(p.start..p.end)).collect();
+        // A span's text may hold line breaks; brat's line format cannot, and only checks length.
+        let text = texts.join(" ").replace(['\n', '\r'], " ");
+        let _ = writeln!(out, "T{}\t{} {}\t{text}", i + 1, span.label, fragments.join(";"));
+    }
+    let (mut relations, mut events) = (0, 0);
+    for relation in &annotations.relations {
+        let (from, to) = (relation.from + 1, relation.to + 1);
+        if relation.label == CUE_OF {
+            events += 1;
+            let _ = writeln!(out, "E{events}\t{EVENT}:T{from} {CONTENT_ROLE}:T{to}");
+        } else {
+            relations += 1;
+            let _ = writeln!(out, "R{relations}\t{} Arg1:T{from} Arg2:T{to}", relation.label);
+        }
+    }
+    out
+}
+
+/// The `annotation.conf` for claimtag's collections.
+pub fn annotation_conf() -> String {
+    format!(
+        "[entities]\n{}\n{SOURCE}\n{CLAIM}\n\n[relations]\n{SOURCE_OF} Arg1:{SOURCE}, Arg2:{CLAIM}\n\n[events]\n\
+         {EVENT} {CONTENT_ROLE}:{CLAIM}\n\n[attributes]\n",
+        ENTITY_LABELS.join("\n")
+    )
+}
+
+fn file_stem(position: usize, id: &str) -> String {
+    let safe: String =
+        id.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    format!("{position:05}-{}", safe.chars().take(80).collect::<String>())
+}
+
+impl DocumentSink for BratSink {
+    fn write(&mut self, doc: &Document) -> io::Result<()> {
+        self.written += 1;
+        let stem = self.dir.join(file_stem(self.written, &doc.id));
+        std::fs::write(stem.with_extension("txt"), &doc.text)?;
+        std::fs::write(stem.with_extension("ann"), ann(doc))
+    }
+
+    /// brat has no place for a document that could not be read; it is left out.
+    fn write_error(&mut self, _error: &RecordError) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        std::fs::write(self.dir.join("annotation.conf"), annotation_conf())
+    }
+}
+
+/// Reads a brat collection: every `.ann` under `dir` (in path order) with its `.txt`. `T`
+/// lines become spans; `R` lines and `E` lines with a `Content` argument become relations.
+pub fn read(dir: &Path) -> Result<Vec<AnnotatedText>, ImportError> {
+    let mut anns: Vec<PathBuf> = Vec::new();
+    collect_anns(dir, &mut anns)?;
+    anns.sort();
+    if anns.is_empty() {
+        return Err(ImportError::bad(dir, "no .ann files: not a brat collection"));
+    }
+    let mut texts = Vec::new();
+    for ann_path in anns {
+        let txt_path = ann_path.with_extension("txt");
+        let text = std::fs::read_to_string(&txt_path).map_err(|error| ImportError::read(&txt_path, error))?;
+        let content = std::fs::read_to_string(&ann_path).map_err(|error| ImportError::read(&ann_path, error))?;
+        let annotations = parse_ann(&content, CharIndex::new(&text).len_chars())
+            .map_err(|problem| ImportError::bad(&ann_path, problem))?;
+        let id = txt_path.file_stem().map(|stem| stem.to_string_lossy().into_owned());
+        texts.push(AnnotatedText { id, text, annotations });
+    }
+    Ok(texts)
+}
+
+fn collect_anns(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), ImportError> {
+    let entries = std::fs::read_dir(dir).map_err(|error| ImportError::read(dir, error))?;
+    for entry in entries {
+        let path = entry.map_err(|error| ImportError::read(dir, error))?.path();
+        if path.is_dir() {
+            collect_anns(&path, found)?;
+        } else if path.extension().is_some_and(|ext| ext == "ann") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Parses `.ann` content for a text of `len` code points.
+pub fn parse_ann(content: &str, len: usize) -> Result<Annotations, String> {
+    let mut annotations = Annotations::default();
+    let mut ids = SpanIds::new();
+    for (number, line) in content.lines().enumerate() {
+        let bad = |problem: &str| format!("line {}: {problem}: {line:?}", number + 1);
+        let mut fields = line.split('\t');
+        let (Some(id), Some(body)) = (fields.next(), fields.next()) else { continue };
+        if id.starts_with('T') {
+            let (label, fragments) = body.split_once(' ').ok_or_else(|| bad("a span needs a type and offsets"))?;
+            let mut parts = Vec::new();
+            for fragment in fragments.split(';') {
+                let offsets: Vec<usize> = fragment
+                    .split_whitespace()
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| bad("bad offsets"))?;
+                let [start, end] = offsets[..] else { return Err(bad("a fragment needs a start and an end")) };
+                check_span(start, end, len).map_err(|problem| bad(&problem))?;
+                parts.push(Span::new(start, end));
+            }
+            let mut span = LabeledSpan::new(label, parts[0].start, parts[parts.len() - 1].end);
+            span.parts = parts;
+            ids.insert(id.to_string(), annotations.add_span(span));
+        }
+    }
+    // Relations and events may name spans defined after them, so they come second.
+    for line in content.lines() {
+        let mut fields = line.split('\t');
+        let (Some(id), Some(body)) = (fields.next(), fields.next()) else { continue };
+        let arguments = |body: &str| -> Vec<(String, String)> {
+            body.split_whitespace()
+                .filter_map(|arg| arg.split_once(':'))
+                .map(|(role, target)| (role.to_string(), target.to_string()))
+                .collect()
+        };
+        if id.starts_with('R') {
+            let (label, args) = body.split_once(' ').unwrap_or((body, ""));
+            let args = arguments(args);
+            let find = |role: &str| args.iter().find(|(r, _)| r == role).and_then(|(_, t)| ids.get(t).copied());
+            if let (Some(from), Some(to)) = (find("Arg1"), find("Arg2")) {
+                annotations.add_relation(label, from, to);
+            }
+        } else if id.starts_with('E') {
+            let args = arguments(body);
+            let trigger = args.first().and_then(|(_, t)| ids.get(t).copied());
+            let content = args.iter().find(|(role, _)| role == CONTENT_ROLE).and_then(|(_, t)| ids.get(t).copied());
+            if let (Some(trigger), Some(content)) = (trigger, content) {
+                annotations.add_relation(CUE_OF, trigger, content);
+            }
+        }
+    }
+    Ok(annotations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::fixtures::tagged_document;
+
+    #[test]
+    fn a_collection_reads_back_to_the_same_spans_fragments_and_relations() {
+        let doc = tagged_document();
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = BratSink::new(dir.path()).unwrap();
+        sink.write(&doc).unwrap();
+        sink.finish().unwrap();
+        let ann = std::fs::read_to_string(dir.path().join("00001-doc-1.ann")).unwrap();
+        assert!(ann.starts_with("T1\tPER 3 8\tПутін\n"), "{ann}");
+        assert!(ann.contains("\tCLAIM 3 15;34 49\t"), "the split quote keeps its fragments: {ann}");
+        assert!(ann.contains("E1\tCUE:T6 Content:T5"), "{ann}");
+        assert!(ann.contains("R1\tSOURCE_OF Arg1:T7 Arg2:T5"), "{ann}");
+        let texts = read(dir.path()).unwrap();
+        assert_eq!(texts[0].text, doc.text);
+        assert_eq!(texts[0].annotations.canonical(), Annotations::of(&doc).canonical());
+        assert!(std::fs::read_to_string(dir.path().join("annotation.conf"))
+            .unwrap()
+            .contains("[events]\nCUE Content:CLAIM"));
+    }
+
+    #[test]
+    fn bad_offsets_are_named_with_their_line() {
+        let err = parse_ann("T1\tPER 0 5\tPutin\nT2\tLOC 9 99\tKyiv\n", 20).unwrap_err();
+        assert!(err.starts_with("line 2: span [9, 99) is not inside the text"), "{err}");
+    }
+}

@@ -1,0 +1,367 @@
+//! Exports to the annotation tools analysts correct pre-annotations in, and readers for what
+//! those tools export back (`claimtag train` takes Label Studio, Doccano and brat data).
+//!
+//! Every tool sees the same view of a document ([`Annotations`]): entity spans, the three claim
+//! roles as spans (`SOURCE`, `CUE`, `CLAIM` for the content), and relations from a claim's source
+//! and cue to its content. Each module writes that view in its tool's schema and offset
+//! convention and reads it back; round-trip tests prove the two agree.
+
+pub mod brat;
+pub mod conll;
+pub mod doccano;
+pub mod html;
+pub mod label_studio;
+pub mod prodigy;
+pub mod spacy;
+pub mod webanno;
+
+use std::collections::HashMap;
+
+use crate::document::{Document, Span};
+use crate::segment::words;
+
+/// Span labels of the claim roles.
+pub const SOURCE: &str = "SOURCE";
+pub const CUE: &str = "CUE";
+pub const CLAIM: &str = "CLAIM";
+
+/// Relation labels: from a claim's source, and from its cue, to its content.
+pub const SOURCE_OF: &str = "SOURCE_OF";
+pub const CUE_OF: &str = "CUE_OF";
+
+/// Entity labels every export declares, whether or not a document uses them (tools want the
+/// label set up front).
+pub const ENTITY_LABELS: &[&str] = &["PER", "ORG", "LOC", "MISC"];
+
+/// A labelled span; `parts` are its pieces when it is discontinuous (a claim content split by
+/// its cue), otherwise the one piece `start..end`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LabeledSpan {
+    pub label: String,
+    pub start: usize,
+    pub end: usize,
+    pub parts: Vec<Span>,
+}
+
+impl LabeledSpan {
+    pub fn new(label: &str, start: usize, end: usize) -> Self {
+        LabeledSpan { label: label.to_string(), start, end, parts: vec![Span::new(start, end)] }
+    }
+
+    pub fn is_entity(&self) -> bool {
+        ![SOURCE, CUE, CLAIM].contains(&self.label.as_str())
+    }
+}
+
+/// A relation between two spans, by their index in [`Annotations::spans`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Relation {
+    pub label: String,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// What annotation tools see of a document: labelled spans (entities first, then claim roles,
+/// each span once) and relations between them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotations {
+    pub spans: Vec<LabeledSpan>,
+    pub relations: Vec<Relation>,
+}
+
+impl Annotations {
+    pub fn of(doc: &Document) -> Self {
+        let mut annotations = Annotations::default();
+        for entity in &doc.entities {
+            annotations.add_span(LabeledSpan::new(&entity.label, entity.start, entity.end));
+        }
+        for claim in &doc.claims {
+            let mut content = LabeledSpan::new(CLAIM, claim.content.start, claim.content.end);
+            if let Some(parts) = &claim.content.parts {
+                content.parts = parts.iter().map(|[start, end]| Span::new(*start, *end)).collect();
+            }
+            let content = annotations.add_span(content);
+            let cue = annotations.add_span(LabeledSpan::new(CUE, claim.cue.start, claim.cue.end));
+            annotations.add_relation(CUE_OF, cue, content);
+            if let Some(source) = &claim.source {
+                let source = annotations.add_span(LabeledSpan::new(SOURCE, source.start, source.end));
+                annotations.add_relation(SOURCE_OF, source, content);
+            }
+        }
+        annotations
+    }
+
+    /// Adds `span` unless an identical one is there; returns its index.
+    pub fn add_span(&mut self, span: LabeledSpan) -> usize {
+        match self.spans.iter().position(|known| *known == span) {
+            Some(index) => index,
+            None => {
+                self.spans.push(span);
+                self.spans.len() - 1
+            }
+        }
+    }
+
+    pub fn add_relation(&mut self, label: &str, from: usize, to: usize) {
+        let relation = Relation { label: label.to_string(), from, to };
+        if !self.relations.contains(&relation) {
+            self.relations.push(relation);
+        }
+    }
+
+    /// The spans and relations in a canonical order, relations naming spans by content rather
+    /// than index: equal for two annotations that say the same thing.
+    pub fn canonical(&self) -> (Vec<LabeledSpan>, Vec<(String, LabeledSpan, LabeledSpan)>) {
+        let mut spans = self.spans.clone();
+        spans.sort();
+        let mut relations: Vec<_> = self
+            .relations
+            .iter()
+            .map(|r| (r.label.clone(), self.spans[r.from].clone(), self.spans[r.to].clone()))
+            .collect();
+        relations.sort();
+        (spans, relations)
+    }
+}
+
+/// A word of a document with its sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    pub span: Span,
+    pub sentence: usize,
+}
+
+/// The words of `doc`, sentence by sentence; text outside every sentence (only whitespace,
+/// by construction) has none.
+pub fn words_of(doc: &Document) -> Vec<Word> {
+    let index = crate::offsets::CharIndex::new(&doc.text);
+    let mut all = Vec::new();
+    for (sentence, span) in doc.sentences.iter().enumerate() {
+        for word in words(index.slice(span.start..span.end)) {
+            all.push(Word { span: Span::new(span.start + word.start, span.start + word.end), sentence });
+        }
+    }
+    all
+}
+
+/// IOB2 tag of every word from the entities of `doc` (a word is inside an entity when it starts
+/// inside it).
+pub fn word_tags(doc: &Document, words: &[Word]) -> Vec<String> {
+    let mut previous: Option<usize> = None;
+    words
+        .iter()
+        .map(|word| {
+            let entity = doc.entities.iter().position(|e| e.start <= word.span.start && word.span.start < e.end);
+            let tag = match entity {
+                None => "O".to_string(),
+                Some(i) if previous == Some(i) => format!("I-{}", doc.entities[i].label),
+                Some(i) => format!("B-{}", doc.entities[i].label),
+            };
+            previous = entity;
+            tag
+        })
+        .collect()
+}
+
+/// Entity spans back from per-word IOB2 tags (`words[i]` tagged `tags[i]`).
+pub fn spans_from_tags(words: &[Span], tags: &[String]) -> Vec<LabeledSpan> {
+    let mut spans: Vec<LabeledSpan> = Vec::new();
+    let mut open = false;
+    for (word, tag) in words.iter().zip(tags) {
+        match tag.split_once('-') {
+            Some(("I", kind)) if open && spans.last().is_some_and(|s| s.label == kind) => {
+                let last = spans.last_mut().expect("an open span");
+                last.end = word.end;
+                last.parts = vec![Span::new(last.start, last.end)];
+            }
+            Some((_, kind)) => {
+                spans.push(LabeledSpan::new(kind, word.start, word.end));
+                open = true;
+            }
+            None => open = false,
+        }
+    }
+    spans
+}
+
+/// Escapes text for HTML and XML.
+pub fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Indices of spans by the id a tool gave them, for readers that resolve relations by id.
+pub(crate) type SpanIds = HashMap<String, usize>;
+
+/// A text and its annotations as read back from a tool's export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnotatedText {
+    pub id: Option<String>,
+    pub text: String,
+    pub annotations: Annotations,
+}
+
+/// Why a tool's export could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{path}: cannot read: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("{path}: {problem}")]
+    Bad { path: String, problem: String },
+}
+
+impl ImportError {
+    pub(crate) fn bad(path: &std::path::Path, problem: impl std::fmt::Display) -> Self {
+        ImportError::Bad { path: path.display().to_string(), problem: problem.to_string() }
+    }
+
+    pub(crate) fn read(path: &std::path::Path, error: std::io::Error) -> Self {
+        ImportError::Read { path: path.display().to_string(), error }
+    }
+}
+
+/// Checks that `start..end` is a non-empty span inside a text of `len` code points.
+pub(crate) fn check_span(start: usize, end: usize, len: usize) -> Result<(), String> {
+    if start < end && end <= len {
+        Ok(())
+    } else {
+        Err(format!("span [{start}, {end}) is not inside the text ({len} characters)"))
+    }
+}
+
+/// A JSON array written one element at a time, so a sink never holds more than one document.
+pub(crate) struct JsonArrayWriter {
+    written: usize,
+}
+
+impl JsonArrayWriter {
+    pub(crate) fn new() -> Self {
+        JsonArrayWriter { written: 0 }
+    }
+
+    pub(crate) fn push(&mut self, out: &mut impl std::io::Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+        out.write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *out, value)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    pub(crate) fn finish(&mut self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        out.write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?;
+        out.flush()
+    }
+}
+
+/// Tools without discontinuous spans get a split claim content as one span from its first
+/// piece to its last (the cue between them included).
+pub fn joined_parts(mut annotations: Annotations) -> Annotations {
+    for span in &mut annotations.spans {
+        span.parts = vec![Span::new(span.start, span.end)];
+    }
+    annotations
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::document::*;
+    use crate::segment::Segmenter;
+
+    /// A tagged document with emoji, curly quotes, a dash and Cyrillic before and inside spans,
+    /// and a claim whose content is split by its cue.
+    pub fn tagged_document() -> Document {
+        let text = "🙂 “Путін — liar,” said Zelensky, “and Russia lies.” ISW agreed.";
+        let mut doc = Document::new("doc-1", text);
+        doc.sentences = Segmenter::default().split(text);
+        let chars: Vec<char> = text.chars().collect();
+        let find = |needle: &str| {
+            let needle: Vec<char> = needle.chars().collect();
+            (0..chars.len()).find(|&i| chars[i..].starts_with(&needle)).expect("in the text")
+        };
+        let entity = |id: &str, label: &str, surface: &str| {
+            let start = find(surface);
+            Entity {
+                id: id.into(),
+                text: surface.into(),
+                label: label.into(),
+                start,
+                end: start + surface.chars().count(),
+                score: 0.9,
+            }
+        };
+        doc.entities = vec![
+            entity("e0", "PER", "Путін"),
+            entity("e1", "PER", "Zelensky"),
+            entity("e2", "LOC", "Russia"),
+            entity("e3", "ORG", "ISW"),
+        ];
+        let (said, zelensky) = (find("said"), find("Zelensky"));
+        let first = (find("Путін"), find(",”"));
+        let second = (find("and Russia"), find(".”"));
+        doc.claims = vec![Claim {
+            id: "c0".into(),
+            kind: ClaimKind::Direct,
+            source: Some(ClaimSource {
+                text: "Zelensky".into(),
+                start: zelensky,
+                end: zelensky + 8,
+                entity: Some("e1".into()),
+                resolved: None,
+            }),
+            cue: ClaimCue { text: "said".into(), start: said, end: said + 4, lemma: "say".into() },
+            content: ClaimContent {
+                text: chars[first.0..second.1].iter().collect(),
+                start: first.0,
+                end: second.1,
+                parts: Some(vec![[first.0, first.1], [second.0, second.1]]),
+            },
+            entities: vec!["e0".into(), "e2".into()],
+            parent: None,
+            confidence: 0.8,
+            rule: "quote-attribution".into(),
+        }];
+        doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::tagged_document;
+    use super::*;
+
+    #[test]
+    fn a_claim_gives_three_role_spans_and_two_relations() {
+        let annotations = Annotations::of(&tagged_document());
+        let labels: Vec<&str> = annotations.spans.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["PER", "PER", "LOC", "ORG", "CLAIM", "CUE", "SOURCE"]);
+        assert_eq!(annotations.spans[4].parts.len(), 2);
+        let relations: Vec<(&str, &str, &str)> = annotations
+            .relations
+            .iter()
+            .map(|r| {
+                (r.label.as_str(), annotations.spans[r.from].label.as_str(), annotations.spans[r.to].label.as_str())
+            })
+            .collect();
+        assert_eq!(relations, [(CUE_OF, CUE, CLAIM), (SOURCE_OF, SOURCE, CLAIM)]);
+    }
+
+    #[test]
+    fn word_tags_and_spans_from_tags_invert_each_other() {
+        let doc = tagged_document();
+        let words = words_of(&doc);
+        let tags = word_tags(&doc, &words);
+        let spans: Vec<Span> = words.iter().map(|w| w.span).collect();
+        let entities: Vec<LabeledSpan> =
+            doc.entities.iter().map(|e| LabeledSpan::new(&e.label, e.start, e.end)).collect();
+        assert_eq!(spans_from_tags(&spans, &tags), entities);
+    }
+}

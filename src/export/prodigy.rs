@@ -1,0 +1,134 @@
+//! Prodigy: JSONL, one document a line, with `tokens` (`text`, `start`, `end`, `id`, `ws`),
+//! `spans` (`start`, `end`, `token_start`, `token_end` inclusive, `label`) and `relations`
+//! (`head` and `child` token indices, `head_span`, `child_span`, `label`), as the `rel.manual`
+//! recipe reads and writes them. Offsets are code points (Prodigy is Python). Spans are
+//! continuous, so a split quote's `CLAIM` spans both pieces.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use super::{joined_parts, words_of, Annotations, LabeledSpan};
+use crate::document::Document;
+use crate::input::RecordError;
+use crate::offsets::CharIndex;
+use crate::output::DocumentSink;
+
+pub struct ProdigySink<W: Write> {
+    out: W,
+}
+
+impl<W: Write> ProdigySink<W> {
+    pub fn new(out: W) -> Self {
+        ProdigySink { out }
+    }
+}
+
+/// The Prodigy task of one document.
+pub fn task(doc: &Document) -> Value {
+    let index = CharIndex::new(&doc.text);
+    let words = words_of(doc);
+    let chars: Vec<char> = doc.text.chars().collect();
+    let tokens: Vec<Value> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let ws = chars.get(w.span.end).is_some_and(|c| c.is_whitespace());
+            json!({"text": index.slice(w.span.start..w.span.end), "start": w.span.start, "end": w.span.end, "id": i, "ws": ws})
+        })
+        .collect();
+    // The tokens a span covers: from the one it starts in to the last one starting before its end.
+    let token_range = |span: &LabeledSpan| {
+        let first = words.iter().position(|w| w.span.end > span.start).unwrap_or(0);
+        let last = words.iter().rposition(|w| w.span.start < span.end).unwrap_or(first).max(first);
+        (first, last)
+    };
+    let annotations = joined_parts(Annotations::of(doc));
+    let span_json = |span: &LabeledSpan| {
+        let (token_start, token_end) = token_range(span);
+        json!({"start": span.start, "end": span.end, "token_start": token_start, "token_end": token_end, "label": span.label})
+    };
+    let spans: Vec<Value> = annotations.spans.iter().map(span_json).collect();
+    let relations: Vec<Value> = annotations
+        .relations
+        .iter()
+        .map(|r| {
+            let (head, child) = (&annotations.spans[r.from], &annotations.spans[r.to]);
+            json!({"head": token_range(head).1, "child": token_range(child).1, "head_span": span_json(head),
+                   "child_span": span_json(child), "label": r.label})
+        })
+        .collect();
+    json!({"text": doc.text, "tokens": tokens, "spans": spans, "relations": relations, "meta": {"id": doc.id}})
+}
+
+impl<W: Write> DocumentSink for ProdigySink<W> {
+    fn write(&mut self, doc: &Document) -> io::Result<()> {
+        let mut line = serde_json::to_vec(&task(doc))?;
+        line.push(b'\n');
+        self.out.write_all(&line)
+    }
+
+    /// Prodigy has no place for a document that could not be read; it is left out.
+    fn write_error(&mut self, _error: &RecordError) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn end_batch(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Spans and relations of a Prodigy task.
+pub fn read_task(task: &Value) -> Annotations {
+    let mut annotations = Annotations::default();
+    let span_of = |span: &Value| {
+        LabeledSpan::new(
+            span["label"].as_str().unwrap_or_default(),
+            span["start"].as_u64().unwrap_or_default() as usize,
+            span["end"].as_u64().unwrap_or_default() as usize,
+        )
+    };
+    for span in task["spans"].as_array().into_iter().flatten() {
+        annotations.add_span(span_of(span));
+    }
+    for relation in task["relations"].as_array().into_iter().flatten() {
+        let from = annotations.add_span(span_of(&relation["head_span"]));
+        let to = annotations.add_span(span_of(&relation["child_span"]));
+        annotations.add_relation(relation["label"].as_str().unwrap_or_default(), from, to);
+    }
+    annotations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::fixtures::tagged_document;
+
+    #[test]
+    fn tasks_read_back_to_the_same_spans_and_relations_with_consistent_tokens() {
+        let doc = tagged_document();
+        let mut out = Vec::new();
+        ProdigySink::new(&mut out).write(&doc).unwrap();
+        let task: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(read_task(&task).canonical(), joined_parts(Annotations::of(&doc)).canonical());
+        let tokens = task["tokens"].as_array().unwrap();
+        let chars: Vec<char> = doc.text.chars().collect();
+        for span in task["spans"].as_array().unwrap() {
+            let first = &tokens[span["token_start"].as_u64().unwrap() as usize];
+            let last = &tokens[span["token_end"].as_u64().unwrap() as usize];
+            assert_eq!(
+                (first["start"].clone(), last["end"].clone()),
+                (span["start"].clone(), span["end"].clone()),
+                "{span}"
+            );
+        }
+        for token in tokens {
+            let (start, end) = (token["start"].as_u64().unwrap() as usize, token["end"].as_u64().unwrap() as usize);
+            assert_eq!(chars[start..end].iter().collect::<String>(), token["text"].as_str().unwrap());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! spaCy: the JSON training format (`[{"id", "paragraphs": [{"raw", "sentences": [{"tokens":
+//! [{"id", "orth", "ner"}]}]}]}]`, BILUO entity tags) that `python -m spacy convert FILE.json
+//! OUT_DIR` turns into a `.spacy` DocBin for `spacy train`. Entities only: the format has no
+//! place for spans beyond `ents`. `scripts/check-exports` runs spaCy's own converter on it.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use super::{spans_from_tags, word_tags, words_of, JsonArrayWriter, LabeledSpan};
+use crate::document::{Document, Span};
+use crate::input::RecordError;
+use crate::offsets::CharIndex;
+use crate::output::DocumentSink;
+
+pub struct SpacySink<W: Write> {
+    out: W,
+    array: JsonArrayWriter,
+    written: usize,
+}
+
+impl<W: Write> SpacySink<W> {
+    pub fn new(out: W) -> Self {
+        SpacySink { out, array: JsonArrayWriter::new(), written: 0 }
+    }
+}
+
+/// IOB2 tags as BILUO: the last word of an entity is `L`, a one-word entity `U`.
+fn biluo(tags: &[String]) -> Vec<String> {
+    (0..tags.len())
+        .map(|i| {
+            let continues = tags.get(i + 1).is_some_and(|next| next.starts_with("I-"));
+            match tags[i].split_once('-') {
+                Some(("B", kind)) if continues => format!("B-{kind}"),
+                Some(("B", kind)) => format!("U-{kind}"),
+                Some((_, kind)) if continues => format!("I-{kind}"),
+                Some((_, kind)) => format!("L-{kind}"),
+                None => "O".to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The training-format document of `doc`, numbered `number`.
+pub fn document(doc: &Document, number: usize) -> Value {
+    let index = CharIndex::new(&doc.text);
+    let words = words_of(doc);
+    let tags = biluo(&word_tags(doc, &words));
+    let mut sentences: Vec<Value> = Vec::new();
+    for (i, (word, tag)) in words.iter().zip(&tags).enumerate() {
+        if i == 0 || words[i - 1].sentence != word.sentence {
+            sentences.push(json!({"tokens": [], "brackets": []}));
+        }
+        let token = json!({"id": i, "orth": index.slice(word.span.start..word.span.end), "ner": tag});
+        sentences.last_mut().and_then(|s| s["tokens"].as_array_mut()).expect("a sentence was opened").push(token);
+    }
+    json!({"id": number, "paragraphs": [{"raw": doc.text, "sentences": sentences, "cats": []}]})
+}
+
+impl<W: Write> DocumentSink for SpacySink<W> {
+    fn write(&mut self, doc: &Document) -> io::Result<()> {
+        let value = document(doc, self.written);
+        self.written += 1;
+        self.array.push(&mut self.out, &value)
+    }
+
+    /// spaCy's format has no place for a document that could not be read; it is left out.
+    fn write_error(&mut self, _error: &RecordError) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.array.finish(&mut self.out)
+    }
+}
+
+/// Entity spans of one training-format document, by aligning its tokens to its raw text.
+pub fn read_entities(document: &Value) -> Option<(String, Vec<LabeledSpan>)> {
+    let paragraph = &document["paragraphs"][0];
+    let raw = paragraph["raw"].as_str()?;
+    let chars: Vec<char> = raw.chars().collect();
+    let (mut spans, mut tags, mut at) = (Vec::new(), Vec::new(), 0);
+    for sentence in paragraph["sentences"].as_array()? {
+        for token in sentence["tokens"].as_array()? {
+            let orth: Vec<char> = token["orth"].as_str()?.chars().collect();
+            let start = (at..chars.len()).find(|&i| chars[i..].starts_with(&orth))?;
+            at = start + orth.len();
+            spans.push(Span::new(start, at));
+            // BILUO back to IOB2: only B/U begin an entity.
+            let tag = token["ner"].as_str()?;
+            tags.push(match tag.split_once('-') {
+                Some(("B" | "U", kind)) => format!("B-{kind}"),
+                Some((_, kind)) => format!("I-{kind}"),
+                None => "O".to_string(),
+            });
+        }
+    }
+    Some((raw.to_string(), spans_from_tags(&spans, &tags)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::fixtures::tagged_document;
+
+    #[test]
+    fn documents_read_back_to_the_same_entities_with_biluo_tags() {
+        let doc = tagged_document();
+        let mut out = Vec::new();
+        let mut sink = SpacySink::new(&mut out);
+        sink.write(&doc).unwrap();
+        sink.finish().unwrap();
+        let documents: Value = serde_json::from_slice(&out).unwrap();
+        let (raw, entities) = read_entities(&documents[0]).unwrap();
+        assert_eq!(raw, doc.text);
+        let expected: Vec<LabeledSpan> =
+            doc.entities.iter().map(|e| LabeledSpan::new(&e.label, e.start, e.end)).collect();
+        assert_eq!(entities, expected);
+        let tags: Vec<&str> = documents[0]["paragraphs"][0]["sentences"][0]["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["ner"].as_str().unwrap())
+            .collect();
+        assert_eq!(&tags[..4], ["O", "O", "U-PER", "O"]);
+    }
+
+    #[test]
+    fn multi_word_entities_get_begin_inside_last() {
+        let tags: Vec<String> = ["B-ORG", "I-ORG", "I-ORG", "O", "B-PER"].map(String::from).to_vec();
+        assert_eq!(biluo(&tags), ["B-ORG", "I-ORG", "L-ORG", "O", "U-PER"]);
+    }
+}
