@@ -42,18 +42,40 @@ fn biluo(tags: &[String]) -> Vec<String> {
 }
 
 /// The training-format document of `doc`, numbered `number`.
+///
+/// spaCy rebuilds the text from the tokens, each followed by at most one space, so any other
+/// whitespace (a paragraph break, a double space) becomes a token of its own, as spaCy's own
+/// tokenizer makes it; otherwise its character offsets would drift from claimtag's.
 pub fn document(doc: &Document, number: usize) -> Value {
     let index = CharIndex::new(&doc.text);
     let words = words_of(doc);
     let tags = biluo(&word_tags(doc, &words));
-    let mut sentences: Vec<Value> = Vec::new();
+    let mut sentences: Vec<Vec<Value>> = Vec::new();
+    let mut next_id = 0;
+    let mut push = |sentences: &mut Vec<Vec<Value>>, orth: &str, ner: &str| {
+        let token = json!({"id": next_id, "orth": orth, "ner": ner});
+        next_id += 1;
+        sentences.last_mut().expect("a sentence is open").push(token);
+    };
+    let mut at = 0;
     for (i, (word, tag)) in words.iter().zip(&tags).enumerate() {
         if i == 0 || words[i - 1].sentence != word.sentence {
-            sentences.push(json!({"tokens": [], "brackets": []}));
+            sentences.push(Vec::new());
         }
-        let token = json!({"id": i, "orth": index.slice(word.span.start..word.span.end), "ner": tag});
-        sentences.last_mut().and_then(|s| s["tokens"].as_array_mut()).expect("a sentence was opened").push(token);
+        let gap = index.slice(at..word.span.start);
+        let extra = gap.strip_prefix(' ').filter(|_| i > 0).unwrap_or(gap);
+        if !extra.is_empty() {
+            push(&mut sentences, extra, "O");
+        }
+        push(&mut sentences, index.slice(word.span.start..word.span.end), tag);
+        at = word.span.end;
     }
+    let tail = index.slice(at..index.len_chars());
+    let tail = tail.strip_prefix(' ').unwrap_or(tail);
+    if !tail.is_empty() && !sentences.is_empty() {
+        push(&mut sentences, tail, "O");
+    }
+    let sentences: Vec<Value> = sentences.into_iter().map(|tokens| json!({"tokens": tokens, "brackets": []})).collect();
     json!({"id": number, "paragraphs": [{"raw": doc.text, "sentences": sentences, "cats": []}]})
 }
 
@@ -123,6 +145,20 @@ mod tests {
             .map(|t| t["ner"].as_str().unwrap())
             .collect();
         assert_eq!(&tags[..4], ["O", "O", "U-PER", "O"]);
+    }
+
+    #[test]
+    fn whitespace_other_than_one_space_becomes_tokens() {
+        let mut doc = Document::new("d", "Kyiv.\n\nLviv  and Odesa ");
+        doc.sentences = vec![Span::new(0, 5), Span::new(7, 22)];
+        let value = document(&doc, 0);
+        let orths: Vec<&str> = value["paragraphs"][0]["sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["tokens"].as_array().unwrap().iter().map(|t| t["orth"].as_str().unwrap()))
+            .collect();
+        assert_eq!(orths, ["Kyiv", ".", "\n\n", "Lviv", " ", "and", "Odesa"]);
     }
 
     #[test]
