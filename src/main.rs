@@ -18,7 +18,7 @@ use claimtag::export::spacy::SpacySink;
 use claimtag::export::webanno::WebAnnoSink;
 use claimtag::input::{expand_inputs, InputFormat, Reader, ReaderConfig, Source, DEFAULT_MAX_DOC_BYTES};
 use claimtag::labeled::read_labeled;
-use claimtag::ner::{parse_device, resolve_model_dir, NerConfig, NerModel, Precision};
+use claimtag::ner::{parse_device, resolve_model_dir, Decoding, NerConfig, NerModel, Precision};
 use claimtag::output::{DocumentSink, JsonSink, JsonlSink, OutputStream, PrettySink};
 use claimtag::pipeline::Tagger;
 use claimtag::train::{read_training_data, EpochReport, TrainConfig, TrainProgress, Trainer};
@@ -183,6 +183,10 @@ struct ModelArgs {
     /// fp32, or fp16 / bf16 (for GPUs; slower than fp32 on most CPUs).
     #[arg(long, default_value = "fp32")]
     precision: String,
+    /// greedy: each word's most likely label; constrained: the most likely valid IOB2 sequence
+    /// (Viterbi) [default: what the model's config.json declares, else greedy].
+    #[arg(long)]
+    decoding: Option<String>,
 }
 
 impl ModelArgs {
@@ -193,6 +197,14 @@ impl ModelArgs {
             device: parse_device(&self.device)?,
             batch_tokens: self.batch_tokens,
             precision: Precision::parse(&self.precision)?,
+            decoding: match self.decoding.as_deref() {
+                None => None,
+                Some(spec) => {
+                    Some(Decoding::parse(spec).ok_or_else(|| {
+                        anyhow::anyhow!("unknown --decoding {spec:?}: expected greedy or constrained")
+                    })?)
+                }
+            },
             ..NerConfig::new(resolve_model_dir(self.model.as_deref())?)
         })
     }

@@ -38,6 +38,88 @@ impl Tag {
     }
 }
 
+/// How a sentence's word labels are chosen from the model's distributions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Decoding {
+    /// Each word's most likely label on its own; broken sequences are repaired afterwards.
+    #[default]
+    Greedy,
+    /// The most likely sequence of labels in which every `I-X` follows a `B-X` or `I-X`
+    /// (Viterbi over the sentence). For IOB2 models; IOB1 models, where `I-X` may begin an
+    /// entity, and BIOES models keep greedy decoding.
+    Constrained,
+}
+
+impl Decoding {
+    /// Parses `greedy` or `constrained`.
+    pub fn parse(spec: &str) -> Option<Self> {
+        match spec {
+            "greedy" => Some(Decoding::Greedy),
+            "constrained" => Some(Decoding::Constrained),
+            _ => None,
+        }
+    }
+}
+
+/// The label (index into `tags`) and its probability for each word, from each word's label
+/// distribution.
+pub fn best_labels(distributions: &[&[f32]], tags: &[Tag], decoding: Decoding) -> Vec<(usize, f32)> {
+    let greedy = || {
+        distributions
+            .iter()
+            .map(|distribution| {
+                let (label, probability) = distribution
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .fold((0, f32::MIN), |best, (i, p)| if p > best.1 { (i, p) } else { best });
+                (label, probability)
+            })
+            .collect()
+    };
+    let bioes = tags.iter().any(|tag| matches!(tag, Tag::End(_) | Tag::Single(_)));
+    if decoding == Decoding::Greedy || bioes || distributions.is_empty() {
+        return greedy();
+    }
+    // Viterbi in log space; `allowed(previous, next)` says whether `next` may follow `previous`
+    // (`None` at the sentence start).
+    let allowed = |previous: Option<&Tag>, next: &Tag| match next {
+        Tag::Inside(kind) => {
+            matches!(previous, Some(Tag::Begin(k) | Tag::Inside(k)) if k == kind)
+        }
+        _ => true,
+    };
+    let labels = tags.len();
+    let log = |p: f32| (p.max(1e-12)).ln();
+    let mut scores: Vec<f32> = (0..labels)
+        .map(|j| if allowed(None, &tags[j]) { log(distributions[0][j]) } else { f32::NEG_INFINITY })
+        .collect();
+    let mut back: Vec<Vec<usize>> = Vec::with_capacity(distributions.len());
+    for distribution in &distributions[1..] {
+        let mut next = vec![f32::NEG_INFINITY; labels];
+        let mut from = vec![0; labels];
+        for j in 0..labels {
+            for i in 0..labels {
+                if scores[i] > f32::NEG_INFINITY && allowed(Some(&tags[i]), &tags[j]) && scores[i] > next[j] {
+                    next[j] = scores[i];
+                    from[j] = i;
+                }
+            }
+            next[j] += log(distribution[j]);
+        }
+        back.push(from);
+        scores = next;
+    }
+    let mut label = (0..labels).fold(0, |best, j| if scores[j] > scores[best] { j } else { best });
+    let mut path = vec![label];
+    for from in back.iter().rev() {
+        label = from[label];
+        path.push(label);
+    }
+    path.reverse();
+    path.iter().zip(distributions).map(|(&label, distribution)| (label, distribution[label])).collect()
+}
+
 /// A word with the label the model gave its first sub-token.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WordPrediction {
@@ -195,6 +277,18 @@ mod tests {
         ];
         let entities = words_to_entities(&words, &tags);
         assert!((entities[0].score - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn constrained_decoding_never_starts_an_entity_with_inside() {
+        let tags: Vec<Tag> = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG"].iter().map(|t| Tag::parse(t)).collect();
+        // Greedy reads O, I-PER: an orphan; the best valid sequence is B-PER, I-PER.
+        let words: [&[f32]; 2] = [&[0.5, 0.45, 0.0, 0.05, 0.0], &[0.1, 0.0, 0.9, 0.0, 0.0]];
+        assert_eq!(best_labels(&words, &tags, Decoding::Greedy).iter().map(|l| l.0).collect::<Vec<_>>(), [0, 2]);
+        assert_eq!(best_labels(&words, &tags, Decoding::Constrained).iter().map(|l| l.0).collect::<Vec<_>>(), [1, 2]);
+        // A type switch inside is not allowed either: B-ORG, I-PER becomes B-ORG, I-ORG or similar.
+        let words: [&[f32]; 2] = [&[0.0, 0.1, 0.0, 0.9, 0.0], &[0.05, 0.0, 0.6, 0.0, 0.35]];
+        assert_eq!(best_labels(&words, &tags, Decoding::Constrained).iter().map(|l| l.0).collect::<Vec<_>>(), [3, 4]);
     }
 
     #[test]

@@ -22,14 +22,14 @@ use rayon::prelude::*;
 use tch::{nn, Device, Kind, Tensor};
 
 pub use casing::{casing_of, CASING_CLASSES, CASING_NONE};
-pub use decode::Tag;
+pub use decode::{Decoding, Tag};
 pub use error::NerError;
 pub use model_dir::{Architecture, ModelFiles};
 
 use crate::document::{Document, Entity};
 use crate::offsets::CharIndex;
 use classifier::TokenClassifier;
-use decode::{trim_entity, words_to_entities, WordPrediction};
+use decode::{best_labels, trim_entity, words_to_entities, WordPrediction};
 use tokenize::{SpecialIds, SubToken, SubwordTokenizer};
 use windows::{plan_batches, plan_windows};
 
@@ -53,6 +53,9 @@ pub struct NerConfig {
     pub context_tokens: Option<usize>,
     /// The float type the weights run in.
     pub precision: Precision,
+    /// How word labels are chosen from the model's distributions; `None` uses what the model
+    /// declares (`claimtag_decoding` in `config.json`), else greedy.
+    pub decoding: Option<Decoding>,
 }
 
 /// The float type the model runs in. Half precisions are for GPUs: there they roughly double
@@ -94,6 +97,7 @@ impl NerConfig {
             max_window_tokens: None,
             context_tokens: None,
             precision: Precision::Fp32,
+            decoding: None,
         }
     }
 }
@@ -151,6 +155,7 @@ pub struct NerModel {
     window_len: usize,
     context_tokens: usize,
     batch_tokens: usize,
+    decoding: Decoding,
 }
 
 impl NerModel {
@@ -180,6 +185,7 @@ impl NerModel {
             window_len,
             context_tokens,
             batch_tokens: config.batch_tokens.max(1),
+            decoding: config.decoding.or(files.decoding).unwrap_or_default(),
         })
     }
 
@@ -238,7 +244,9 @@ impl NerModel {
             }
         }
 
-        let mut predictions: Vec<Vec<(usize, f32)>> = encoded.iter().map(|d| vec![(0, 0.0); d.tokens.len()]).collect();
+        // Label distributions of every sub-token, `labels` floats each.
+        let labels = self.labels.len();
+        let mut predictions: Vec<Vec<f32>> = encoded.iter().map(|d| vec![0.0; d.tokens.len() * labels]).collect();
         let lengths: Vec<usize> = sequences.iter().map(|s| s.input.len()).collect();
         for batch in plan_batches(&lengths, 2, self.batch_tokens) {
             let batch: Vec<&Sequence> = batch.iter().map(|&i| &sequences[i]).collect();
@@ -247,7 +255,8 @@ impl NerModel {
             for (row, sequence) in batch.iter().enumerate() {
                 for token in sequence.owns.clone() {
                     // +1: position 0 of every row is the [CLS] token.
-                    predictions[sequence.doc][token] = predicted.at(row, token - sequence.input.start + 1);
+                    predictions[sequence.doc][token * labels..(token + 1) * labels]
+                        .copy_from_slice(predicted.at(row, token - sequence.input.start + 1));
                 }
             }
         }
@@ -258,7 +267,7 @@ impl NerModel {
         Ok(encoded.iter().map(|doc| doc.tokens.len()).sum())
     }
 
-    /// Runs one batch; returns the most likely label and its probability at every position.
+    /// Runs one batch; returns the label distribution at every position.
     fn run_batch(&self, windows: &[&[SubToken]]) -> Result<BatchPredictions, NerError> {
         let width = windows.iter().map(|w| w.len()).max().unwrap_or(0) + 2;
         let mut ids = vec![self.special.pad; windows.len() * width];
@@ -284,22 +293,24 @@ impl NerModel {
             }
             Tensor::from_slice(&casing).view(shape).to_device(self.device)
         });
-        let (probabilities, labels) = tch::no_grad(|| -> Result<(Tensor, Tensor), NerError> {
+        let probabilities = tch::no_grad(|| -> Result<Tensor, NerError> {
             let logits = self.network.forward_t(&ids, &mask, casing.as_ref(), false)?;
-            Ok(logits.to_kind(Kind::Float).softmax(-1, Kind::Float).max_dim(-1, false))
+            Ok(logits.to_kind(Kind::Float).softmax(-1, Kind::Float))
         })?;
         Ok(BatchPredictions {
-            labels: Vec::try_from(labels.to_device(Device::Cpu).view(-1))?,
             probabilities: Vec::try_from(probabilities.to_device(Device::Cpu).view(-1))?,
             width,
+            labels: self.labels.len(),
         })
     }
 
-    fn entities(&self, doc: &Document, encoded: &EncodedDocument, predicted: &[(usize, f32)]) -> Vec<Entity> {
+    fn entities(&self, doc: &Document, encoded: &EncodedDocument, predicted: &[f32]) -> Vec<Entity> {
         let index = CharIndex::new(&doc.text);
         let mut entities = Vec::new();
         for sentence in &encoded.sentences {
-            let words = words_of(&encoded.tokens[sentence.clone()], &predicted[sentence.clone()]);
+            let labels = self.labels.len();
+            let distributions = &predicted[sentence.start * labels..sentence.end * labels];
+            let words = words_of(&encoded.tokens[sentence.clone()], distributions, &self.tags, self.decoding);
             for span in words_to_entities(&words, &self.tags) {
                 let Some((trimmed, kept)) = trim_entity(index.slice(span.start..span.end)) else {
                     continue;
@@ -359,17 +370,17 @@ struct EncodedDocument {
     sentences: Vec<Range<usize>>,
 }
 
-/// The model's best label and its probability for every position of a batch, row-major.
+/// The label distribution at every position of a batch, row-major.
 struct BatchPredictions {
-    labels: Vec<i64>,
     probabilities: Vec<f32>,
     width: usize,
+    labels: usize,
 }
 
 impl BatchPredictions {
-    fn at(&self, row: usize, column: usize) -> (usize, f32) {
-        let i = row * self.width + column;
-        (self.labels[i] as usize, self.probabilities[i])
+    fn at(&self, row: usize, column: usize) -> &[f32] {
+        let i = (row * self.width + column) * self.labels;
+        &self.probabilities[i..i + self.labels]
     }
 }
 
@@ -380,15 +391,25 @@ struct Sequence {
     owns: Range<usize>,
 }
 
-/// Words with the prediction of their first sub-token; a word spans all its sub-tokens, so
-/// sub-words of one word can never fall into different entities.
-fn words_of(tokens: &[SubToken], predictions: &[(usize, f32)]) -> Vec<WordPrediction> {
-    let mut words: Vec<WordPrediction> = Vec::new();
-    for (token, &(label, probability)) in tokens.iter().zip(predictions) {
-        match words.last_mut() {
-            Some(word) if !token.starts_word => word.end = word.end.max(token.end),
-            _ => words.push(WordPrediction { start: token.start, end: token.end, label, probability }),
+/// Words with the label of their first sub-token, chosen by `decoding` over the sentence; a
+/// word spans all its sub-tokens, so sub-words of one word can never fall into different
+/// entities. `distributions` holds one label distribution per token.
+fn words_of(tokens: &[SubToken], distributions: &[f32], tags: &[Tag], decoding: Decoding) -> Vec<WordPrediction> {
+    let labels = tags.len();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut firsts: Vec<&[f32]> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        match spans.last_mut() {
+            Some(span) if !token.starts_word => span.1 = span.1.max(token.end),
+            _ => {
+                spans.push((token.start, token.end));
+                firsts.push(&distributions[i * labels..(i + 1) * labels]);
+            }
         }
     }
-    words
+    best_labels(&firsts, tags, decoding)
+        .into_iter()
+        .zip(spans)
+        .map(|((label, probability), (start, end))| WordPrediction { start, end, label, probability })
+        .collect()
 }
