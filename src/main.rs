@@ -18,7 +18,7 @@ use claimtag::export::spacy::SpacySink;
 use claimtag::export::webanno::WebAnnoSink;
 use claimtag::input::{expand_inputs, InputFormat, Reader, ReaderConfig, Source, DEFAULT_MAX_DOC_BYTES};
 use claimtag::labeled::read_labeled;
-use claimtag::ner::{parse_device, resolve_model_dir, Decoding, NerConfig, NerModel, Precision};
+use claimtag::ner::{default_batch_tokens, parse_device, resolve_model_dir, Decoding, NerConfig, NerModel, Precision};
 use claimtag::output::{DocumentSink, JsonSink, JsonlSink, OutputStream, PrettySink};
 use claimtag::pipeline::Tagger;
 use claimtag::train::{read_training_data, EpochReport, TrainConfig, TrainProgress, Trainer};
@@ -177,9 +177,9 @@ struct ModelArgs {
     /// libtorch intra-op threads [default: one per core].
     #[arg(long)]
     threads: Option<usize>,
-    /// Padded sub-tokens per model batch.
-    #[arg(long, default_value_t = 8192)]
-    batch_tokens: usize,
+    /// Padded sub-tokens per model batch [default: 1024 on the CPU, 32768 on a GPU].
+    #[arg(long)]
+    batch_tokens: Option<usize>,
     /// fp32, or fp16 / bf16 (for GPUs; slower than fp32 on most CPUs).
     #[arg(long, default_value = "fp32")]
     precision: String,
@@ -193,9 +193,10 @@ impl ModelArgs {
     /// Sets libtorch's threads and resolves the model directory and device.
     fn ner_config(&self) -> anyhow::Result<NerConfig> {
         set_threads(self.threads)?;
+        let device = parse_device(&self.device)?;
         Ok(NerConfig {
-            device: parse_device(&self.device)?,
-            batch_tokens: self.batch_tokens,
+            device,
+            batch_tokens: self.batch_tokens.unwrap_or_else(|| default_batch_tokens(device)),
             precision: Precision::parse(&self.precision)?,
             decoding: match self.decoding.as_deref() {
                 None => None,
