@@ -245,20 +245,20 @@ mod tests {
     #[test]
     fn corrections_from_label_studio_doccano_and_brat_become_the_same_training_sentences() {
         use crate::export::{
-            brat::BratSink, doccano::DoccanoSink, fixtures::tagged_document, label_studio::LabelStudioSink,
+            brat::BratSink, doccano, fixtures::tagged_document, label_studio, JsonLayout, ToolJsonSink,
         };
         use crate::output::DocumentSink;
         let doc = tagged_document();
         let dir = tempfile::tempdir().unwrap();
         let ls = dir.path().join("tasks.json");
         let mut out = Vec::new();
-        let mut sink = LabelStudioSink::new(&mut out);
+        let mut sink = ToolJsonSink::new(&mut out, JsonLayout::Array, label_studio::task);
         sink.write(&doc).unwrap();
         sink.finish().unwrap();
         std::fs::write(&ls, out).unwrap();
         let doccano = dir.path().join("doccano.jsonl");
         let mut out = Vec::new();
-        DoccanoSink::new(&mut out).write(&doc).unwrap();
+        ToolJsonSink::new(&mut out, JsonLayout::Lines, doccano::record).write(&doc).unwrap();
         std::fs::write(&doccano, out).unwrap();
         let brat_dir = dir.path().join("brat");
         let mut sink = BratSink::new(&brat_dir).unwrap();

@@ -10,12 +10,10 @@ use claimtag::claims_eval::{predicted, read_polnear, ClaimScores};
 use claimtag::eval::evaluate;
 use claimtag::export::brat::BratSink;
 use claimtag::export::conll::ConllSink;
-use claimtag::export::doccano::DoccanoSink;
 use claimtag::export::html::HtmlSink;
-use claimtag::export::label_studio::{labeling_config, LabelStudioSink};
-use claimtag::export::prodigy::ProdigySink;
-use claimtag::export::spacy::SpacySink;
+use claimtag::export::label_studio::labeling_config;
 use claimtag::export::webanno::WebAnnoSink;
+use claimtag::export::{doccano, label_studio, prodigy, spacy, JsonLayout, ToolJsonSink};
 use claimtag::input::{expand_inputs, InputFormat, Reader, ReaderConfig, Source, DEFAULT_MAX_DOC_BYTES};
 use claimtag::labeled::read_labeled;
 use claimtag::ner::{default_batch_tokens, parse_device, resolve_model_dir, Decoding, NerConfig, NerModel, Precision};
@@ -506,17 +504,17 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
         Format::LabelStudio => {
             let config = output_dir.with_extension("label-config.xml");
             std::fs::write(&config, labeling_config()).with_context(|| format!("cannot write {}", config.display()))?;
-            Box::new(LabelStudioSink::new(&mut out))
+            Box::new(ToolJsonSink::new(&mut out, JsonLayout::Array, label_studio::task))
         }
-        Format::Prodigy => Box::new(ProdigySink::new(&mut out)),
-        Format::Doccano => Box::new(DoccanoSink::new(&mut out)),
+        Format::Prodigy => Box::new(ToolJsonSink::new(&mut out, JsonLayout::Lines, prodigy::task)),
+        Format::Doccano => Box::new(ToolJsonSink::new(&mut out, JsonLayout::Lines, doccano::record)),
         Format::Brat => {
             Box::new(BratSink::new(&output_dir).with_context(|| format!("cannot create {}", output_dir.display()))?)
         }
         Format::WebannoTsv => {
             Box::new(WebAnnoSink::new(&output_dir).with_context(|| format!("cannot create {}", output_dir.display()))?)
         }
-        Format::Spacy => Box::new(SpacySink::new(&mut out)),
+        Format::Spacy => Box::new(ToolJsonSink::new(&mut out, JsonLayout::Array, spacy::document)),
         Format::Html => Box::new(HtmlSink::new(&mut out)),
     };
     let total_bytes = sources.iter().map(Source::size).sum::<Option<u64>>();

@@ -3,29 +3,16 @@
 //! labeling with relations exports it. Offsets are code points (Doccano is Python). Spans are
 //! continuous, so a split quote's `CLAIM` spans both pieces.
 
-use std::io::{self, Write};
 use std::path::Path;
 
 use serde_json::{json, Value};
 
 use super::{check_span, joined_parts, AnnotatedText, Annotations, ImportError, LabeledSpan, SpanIds};
 use crate::document::Document;
-use crate::input::RecordError;
 use crate::offsets::CharIndex;
-use crate::output::DocumentSink;
-
-pub struct DoccanoSink<W: Write> {
-    out: W,
-}
-
-impl<W: Write> DoccanoSink<W> {
-    pub fn new(out: W) -> Self {
-        DoccanoSink { out }
-    }
-}
 
 /// The Doccano record of one document.
-pub fn record(doc: &Document) -> Value {
+pub fn record(doc: &Document, _position: usize) -> Value {
     let annotations = joined_parts(Annotations::of(doc));
     let entities: Vec<Value> = annotations
         .spans
@@ -40,27 +27,6 @@ pub fn record(doc: &Document) -> Value {
         .map(|(i, r)| json!({"id": i, "from_id": r.from, "to_id": r.to, "type": r.label}))
         .collect();
     json!({"text": doc.text, "entities": entities, "relations": relations, "document_id": doc.id})
-}
-
-impl<W: Write> DocumentSink for DoccanoSink<W> {
-    fn write(&mut self, doc: &Document) -> io::Result<()> {
-        let mut line = serde_json::to_vec(&record(doc))?;
-        line.push(b'\n');
-        self.out.write_all(&line)
-    }
-
-    /// Doccano has no place for a document that could not be read; it is left out.
-    fn write_error(&mut self, _error: &RecordError) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn end_batch(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
 }
 
 /// Whether a JSONL line is a Doccano record rather than claimtag's own span format.
@@ -125,8 +91,8 @@ mod tests {
     #[test]
     fn records_read_back_to_the_same_spans_and_relations() {
         let doc = tagged_document();
-        let mut out = Vec::new();
-        DoccanoSink::new(&mut out).write(&doc).unwrap();
+        let mut out = serde_json::to_vec(&record(&doc, 0)).unwrap();
+        out.push(b'\n');
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("doccano.jsonl");
         std::fs::write(&path, &out).unwrap();

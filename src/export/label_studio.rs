@@ -6,34 +6,19 @@
 //! astral characters (HumanSignal/label-studio#1559). Regions are continuous, so a split quote's
 //! `CLAIM` spans both pieces and the cue between them.
 
-use std::io::{self, Write};
 use std::path::Path;
 
 use serde_json::{json, Value};
 
 use super::{
-    check_span, escape_xml, joined_parts, AnnotatedText, Annotations, ImportError, JsonArrayWriter, LabeledSpan,
-    SpanIds, CLAIM, CUE, CUE_OF, ENTITY_LABELS, SOURCE, SOURCE_OF,
+    check_span, escape_xml, joined_parts, AnnotatedText, Annotations, ImportError, LabeledSpan, SpanIds, CLAIM, CUE,
+    CUE_OF, ENTITY_LABELS, SOURCE, SOURCE_OF,
 };
 use crate::document::Document;
-use crate::input::RecordError;
 use crate::offsets::CharIndex;
-use crate::output::DocumentSink;
 
-/// Writes tasks with claimtag's spans as predictions, for correcting in Label Studio.
-pub struct LabelStudioSink<W: Write> {
-    out: W,
-    array: JsonArrayWriter,
-}
-
-impl<W: Write> LabelStudioSink<W> {
-    pub fn new(out: W) -> Self {
-        LabelStudioSink { out, array: JsonArrayWriter::new() }
-    }
-}
-
-/// The task of one document.
-pub fn task(doc: &Document) -> Value {
+/// The task of one document, claimtag's spans as its predictions.
+pub fn task(doc: &Document, _position: usize) -> Value {
     let index = CharIndex::new(&doc.text);
     let annotations = joined_parts(Annotations::of(doc));
     let mut result: Vec<Value> = annotations
@@ -55,21 +40,6 @@ pub fn task(doc: &Document) -> Value {
         "data": {"text": doc.text, "id": doc.id},
         "predictions": [{"model_version": concat!("claimtag ", env!("CARGO_PKG_VERSION")), "result": result}],
     })
-}
-
-impl<W: Write> DocumentSink for LabelStudioSink<W> {
-    fn write(&mut self, doc: &Document) -> io::Result<()> {
-        self.array.push(&mut self.out, &task(doc))
-    }
-
-    /// Label Studio has no place for a document that could not be read; it is left out.
-    fn write_error(&mut self, _error: &RecordError) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.array.finish(&mut self.out)
-    }
 }
 
 /// The labeling config (XML) for the tasks: entity and claim-role labels on the text, and the
@@ -150,12 +120,14 @@ fn read_result(result: &Value, len: usize) -> Result<Annotations, String> {
 mod tests {
     use super::*;
     use crate::export::fixtures::tagged_document;
+    use crate::export::{JsonLayout, ToolJsonSink};
+    use crate::output::DocumentSink;
 
     #[test]
     fn tasks_read_back_to_the_same_spans_and_relations() {
         let doc = tagged_document();
         let mut out = Vec::new();
-        let mut sink = LabelStudioSink::new(&mut out);
+        let mut sink = ToolJsonSink::new(&mut out, JsonLayout::Array, task);
         sink.write(&doc).unwrap();
         sink.write(&doc).unwrap();
         sink.finish().unwrap();

@@ -18,6 +18,8 @@ pub mod webanno;
 use std::collections::HashMap;
 
 use crate::document::{Document, Span};
+use crate::input::RecordError;
+use crate::output::DocumentSink;
 use crate::segment::words;
 
 /// Span labels of the claim roles.
@@ -239,26 +241,62 @@ pub(crate) fn check_span(start: usize, end: usize, len: usize) -> Result<(), Str
     }
 }
 
-/// A JSON array written one element at a time, so a sink never holds more than one document.
-pub(crate) struct JsonArrayWriter {
+/// Makes a tool's JSON record of a document; the number is the document's position in the run.
+pub type RecordMaker = fn(&Document, usize) -> serde_json::Value;
+
+/// The shape of a tool's JSON file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonLayout {
+    /// One record a line (Prodigy, Doccano).
+    Lines,
+    /// One JSON array of records (Label Studio, spaCy), written a record at a time so the sink
+    /// never holds more than one document.
+    Array,
+}
+
+/// Writes each document as the JSON record `make` builds for a tool. Documents that could not be
+/// read are left out: the tools have no place for them.
+pub struct ToolJsonSink<W: std::io::Write> {
+    out: W,
+    make: RecordMaker,
+    layout: JsonLayout,
     written: usize,
 }
 
-impl JsonArrayWriter {
-    pub(crate) fn new() -> Self {
-        JsonArrayWriter { written: 0 }
+impl<W: std::io::Write> ToolJsonSink<W> {
+    pub fn new(out: W, layout: JsonLayout, make: RecordMaker) -> Self {
+        ToolJsonSink { out, make, layout, written: 0 }
+    }
+}
+
+impl<W: std::io::Write> DocumentSink for ToolJsonSink<W> {
+    fn write(&mut self, doc: &Document) -> std::io::Result<()> {
+        let mut bytes = match (self.layout, self.written) {
+            (JsonLayout::Lines, _) => Vec::new(),
+            (JsonLayout::Array, 0) => b"[\n".to_vec(),
+            (JsonLayout::Array, _) => b",\n".to_vec(),
+        };
+        serde_json::to_writer(&mut bytes, &(self.make)(doc, self.written))?;
+        if self.layout == JsonLayout::Lines {
+            bytes.push(b'\n');
+        }
+        self.written += 1;
+        self.out.write_all(&bytes)
     }
 
-    pub(crate) fn push(&mut self, out: &mut impl std::io::Write, value: &impl serde::Serialize) -> std::io::Result<()> {
-        out.write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *out, value)?;
-        self.written += 1;
+    fn write_error(&mut self, _error: &RecordError) -> std::io::Result<()> {
         Ok(())
     }
 
-    pub(crate) fn finish(&mut self, out: &mut impl std::io::Write) -> std::io::Result<()> {
-        out.write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?;
-        out.flush()
+    fn end_batch(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> std::io::Result<()> {
+        if self.layout == JsonLayout::Array {
+            self.out.write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?;
+        }
+        self.out.flush()
     }
 }
 

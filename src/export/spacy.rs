@@ -3,27 +3,11 @@
 //! OUT_DIR` turns into a `.spacy` DocBin for `spacy train`. Entities only: the format has no
 //! place for spans beyond `ents`. `scripts/check-exports` runs spaCy's own converter on it.
 
-use std::io::{self, Write};
-
 use serde_json::{json, Value};
 
-use super::{spans_from_tags, word_tags, words_of, JsonArrayWriter, LabeledSpan};
+use super::{spans_from_tags, word_tags, words_of, LabeledSpan};
 use crate::document::{Document, Span};
-use crate::input::RecordError;
 use crate::offsets::CharIndex;
-use crate::output::DocumentSink;
-
-pub struct SpacySink<W: Write> {
-    out: W,
-    array: JsonArrayWriter,
-    written: usize,
-}
-
-impl<W: Write> SpacySink<W> {
-    pub fn new(out: W) -> Self {
-        SpacySink { out, array: JsonArrayWriter::new(), written: 0 }
-    }
-}
 
 /// IOB2 tags as BILUO: the last word of an entity is `L`, a one-word entity `U`.
 fn biluo(tags: &[String]) -> Vec<String> {
@@ -79,23 +63,6 @@ pub fn document(doc: &Document, number: usize) -> Value {
     json!({"id": number, "paragraphs": [{"raw": doc.text, "sentences": sentences, "cats": []}]})
 }
 
-impl<W: Write> DocumentSink for SpacySink<W> {
-    fn write(&mut self, doc: &Document) -> io::Result<()> {
-        let value = document(doc, self.written);
-        self.written += 1;
-        self.array.push(&mut self.out, &value)
-    }
-
-    /// spaCy's format has no place for a document that could not be read; it is left out.
-    fn write_error(&mut self, _error: &RecordError) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.array.finish(&mut self.out)
-    }
-}
-
 /// Entity spans of one training-format document, by aligning its tokens to its raw text.
 pub fn read_entities(document: &Value) -> Option<(String, Vec<LabeledSpan>)> {
     let paragraph = &document["paragraphs"][0];
@@ -124,12 +91,14 @@ pub fn read_entities(document: &Value) -> Option<(String, Vec<LabeledSpan>)> {
 mod tests {
     use super::*;
     use crate::export::fixtures::tagged_document;
+    use crate::export::{JsonLayout, ToolJsonSink};
+    use crate::output::DocumentSink;
 
     #[test]
     fn documents_read_back_to_the_same_entities_with_biluo_tags() {
         let doc = tagged_document();
         let mut out = Vec::new();
-        let mut sink = SpacySink::new(&mut out);
+        let mut sink = ToolJsonSink::new(&mut out, JsonLayout::Array, document);
         sink.write(&doc).unwrap();
         sink.finish().unwrap();
         let documents: Value = serde_json::from_slice(&out).unwrap();
