@@ -96,10 +96,21 @@ fn pipe_mode_answers_each_batch_before_the_input_ends() {
     assert!(child.wait().unwrap().success());
 }
 
-/// Records of a JSONL output file by id, failing on any id written twice.
+/// Records of a JSONL output file by id, failing on any id written twice. Scores are rounded to
+/// 4 decimals: documents batched with different neighbours are padded differently, which moves
+/// scores in the 7th decimal, and only that.
 fn records_by_id(path: &Path) -> BTreeMap<String, Value> {
+    fn round_floats(value: &mut Value) {
+        match value {
+            Value::Number(n) if n.is_f64() => *value = json!((n.as_f64().unwrap() * 1e4).round() / 1e4),
+            Value::Array(items) => items.iter_mut().for_each(round_floats),
+            Value::Object(fields) => fields.values_mut().for_each(round_floats),
+            _ => {}
+        }
+    }
     let mut by_id = BTreeMap::new();
-    for record in parse_lines(&std::fs::read_to_string(path).unwrap()) {
+    for mut record in parse_lines(&std::fs::read_to_string(path).unwrap()) {
+        round_floats(&mut record);
         let id = record["id"].as_str().unwrap().to_string();
         assert!(by_id.insert(id.clone(), record).is_none(), "{id} written twice");
     }
@@ -108,7 +119,8 @@ fn records_by_id(path: &Path) -> BTreeMap<String, Value> {
 
 #[test]
 fn resume_after_kill_9_finishes_with_every_id_exactly_once() {
-    let model = tiny_model(Head::Random);
+    // A decisive head: a random one has near-ties that float noise from batching could flip.
+    let model = tiny_model(Head::Always(1));
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
     let documents = 6000;
@@ -182,7 +194,8 @@ fn an_existing_output_is_not_overwritten_without_resume() {
 
 #[test]
 fn the_union_of_shards_is_the_single_run() {
-    let model = tiny_model(Head::Random);
+    // A decisive head: a random one has near-ties that float noise from batching could flip.
+    let model = tiny_model(Head::Always(1));
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
     std::fs::write(&input, corpus(300)).unwrap();
