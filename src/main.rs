@@ -447,9 +447,15 @@ fn format_name(format: Format) -> String {
 fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
     let sources = expand_inputs(&args.inputs)?;
     let format = args.format.unwrap_or(if args.output.is_some() || args.pipe { Format::Jsonl } else { Format::Json });
+    let writes_directory = matches!(format, Format::Brat | Format::WebannoTsv);
     let selection = Selection {
         shard: Shard::resolve(args.shard_index, args.num_shards, |name| std::env::var(name).ok())?,
         done: match &args.output {
+            Some(path) if writes_directory => {
+                let holds_files = std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_some());
+                anyhow::ensure!(!holds_files, "{}: not empty; give --output a new or empty directory", path.display());
+                Default::default()
+            }
             Some(path) if args.resume => {
                 anyhow::ensure!(matches!(format, Format::Jsonl), "--resume needs --format jsonl");
                 completed_ids(path)?
@@ -480,7 +486,6 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
     let config = args.model.ner_config()?;
     let tagger = Tagger::load(&config).context("cannot load the NER model")?.with_claims(!args.no_claims);
 
-    let writes_directory = matches!(format, Format::Brat | Format::WebannoTsv);
     if writes_directory || format == Format::LabelStudio {
         anyhow::ensure!(args.output.is_some(), "--format {} needs --output", format_name(format));
     }

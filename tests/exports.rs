@@ -71,11 +71,31 @@ fn every_export_format_is_written_and_parses() {
 }
 
 #[test]
-fn directory_formats_need_an_output() {
+fn directory_formats_need_an_output_that_is_new_or_empty() {
     let model = tiny_model(Head::Random);
     let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--format", "brat"], b"text");
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("--format brat needs --output"), "{}", stderr(&output));
+
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        claimtag(
+            &[
+                "tag",
+                "--model",
+                model.path.to_str().unwrap(),
+                "--format",
+                "brat",
+                "--output",
+                dir.path().to_str().unwrap(),
+            ],
+            b"Kyiv",
+        )
+    };
+    assert!(run().status.success(), "an empty directory is fine");
+    let again = run();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("not empty; give --output a new or empty directory"), "{}", stderr(&again));
 }
 
 /// Opens the HTML view in headless Chromium (Debian's `chromium`, which `scripts/test`
