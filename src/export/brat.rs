@@ -12,8 +12,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::{
-    check_span, AnnotatedText, Annotations, ImportError, LabeledSpan, SpanIds, CLAIM, CUE, CUE_OF, ENTITY_LABELS,
-    SOURCE, SOURCE_OF,
+    check_span, document_file_stem, AnnotatedText, Annotations, ImportError, LabeledSpan, SpanIds, CLAIM, CUE, CUE_OF,
+    ENTITY_LABELS, SOURCE, SOURCE_OF,
 };
 use crate::document::{Document, Span};
 use crate::input::RecordError;
@@ -74,16 +74,10 @@ pub fn annotation_conf() -> String {
     )
 }
 
-fn file_stem(position: usize, id: &str) -> String {
-    let safe: String =
-        id.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
-    format!("{position:05}-{}", safe.chars().take(80).collect::<String>())
-}
-
 impl DocumentSink for BratSink {
     fn write(&mut self, doc: &Document) -> io::Result<()> {
         self.written += 1;
-        let stem = self.dir.join(file_stem(self.written, &doc.id));
+        let stem = self.dir.join(document_file_stem(self.written, &doc.id));
         std::fs::write(stem.with_extension("txt"), &doc.text)?;
         std::fs::write(stem.with_extension("ann"), ann(doc))
     }

@@ -186,6 +186,15 @@ pub fn spans_from_tags(words: &[Span], tags: &[String]) -> Vec<LabeledSpan> {
     spans
 }
 
+/// The file name (without extension) of the document at `position` (from 1) in formats that
+/// write a file per document: the position keeps names unique and in input order, the id (at
+/// most 80 characters, those outside `[A-Za-z0-9._-]` as `_`) keeps them recognisable.
+pub(crate) fn document_file_stem(position: usize, id: &str) -> String {
+    let safe: String =
+        id.chars().take(80).map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    format!("{position:05}-{safe}")
+}
+
 /// Escapes text for HTML and XML.
 pub fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{joined_parts, words_of, Annotations, LabeledSpan, Word};
+use super::{document_file_stem, joined_parts, words_of, Annotations, LabeledSpan, Word};
 use crate::document::{Document, Span};
 use crate::input::RecordError;
 use crate::offsets::{CharIndex, Utf16Index};
@@ -43,13 +43,8 @@ impl WebAnnoSink {
 impl DocumentSink for WebAnnoSink {
     fn write(&mut self, doc: &Document) -> io::Result<()> {
         self.written += 1;
-        let safe: String = doc
-            .id
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
-            .take(80)
-            .collect();
-        std::fs::write(self.dir.join(format!("{:05}-{safe}.tsv", self.written)), tsv(doc))
+        let stem = document_file_stem(self.written, &doc.id);
+        std::fs::write(self.dir.join(format!("{stem}.tsv")), tsv(doc))
     }
 
     /// INCEpTION has no place for a document that could not be read; it is left out.
