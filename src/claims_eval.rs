@@ -6,13 +6,20 @@
 //! since PolNeAR gives each token to one attribution.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::document::{Claim, Document};
+use crate::claims::ClaimRules;
+use crate::document::{Claim, Document, Entity};
+use crate::ner::NerError;
 use crate::offsets::CharIndex;
+use crate::pipeline::Tagger;
 use crate::score::Counts;
+use crate::segment::Segmenter;
 
 /// A code point span `(start, end)`; a role may have several.
 pub type Fragment = (usize, usize);
@@ -53,6 +60,166 @@ pub enum PolnearError {
     Read { path: PathBuf, error: std::io::Error },
     #[error("{}, line {line}: {problem}", path.display())]
     Bad { path: PathBuf, line: usize, problem: String },
+}
+
+/// Where the entities the claim rules read come from.
+pub enum EntitySource<'a> {
+    /// The NER model tags each article.
+    Model(&'a Tagger),
+    /// Documents tagged before, by id (`claimtag tag` JSONL output over the same texts), so that
+    /// the rules can be scored, and tuned, without running the model again.
+    Tagged(HashMap<String, TaggedDocument>),
+}
+
+/// A document as `claimtag tag` wrote it; only what the claim rules read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TaggedDocument {
+    pub text: String,
+    pub entities: Vec<Entity>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimEvalError {
+    #[error(transparent)]
+    Polnear(#[from] PolnearError),
+    #[error("the NER model failed on article {article}: {error}")]
+    Ner { article: String, error: NerError },
+    #[error("the tagged documents hold no record with id {article:?} (one per PolNeAR article is needed)")]
+    NotTagged { article: String },
+    #[error("the tagged document {article:?} has a different text from the PolNeAR article of that name")]
+    TextDiffers { article: String },
+    #[error("cannot write the predicted documents: {0}")]
+    Write(#[from] io::Error),
+}
+
+/// Reads `claimtag tag` JSONL output: one document a line, keyed by `id`.
+pub fn read_tagged(path: &Path) -> Result<HashMap<String, TaggedDocument>, PolnearError> {
+    #[derive(Deserialize)]
+    struct Record {
+        id: String,
+        #[serde(flatten)]
+        document: TaggedDocument,
+    }
+    let file = std::fs::File::open(path).map_err(|error| PolnearError::Read { path: path.into(), error })?;
+    let mut documents = HashMap::new();
+    for (index, line) in io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|error| PolnearError::Read { path: path.into(), error })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: Record = serde_json::from_str(&line).map_err(|error| PolnearError::Bad {
+            path: path.into(),
+            line: index + 1,
+            problem: format!("not a tagged document: {error}"),
+        })?;
+        documents.insert(record.id, record.document);
+    }
+    Ok(documents)
+}
+
+/// The scores of one run of the claim rules over a PolNeAR split, and what each stage cost.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimEvaluation {
+    pub articles: usize,
+    pub scores: ClaimScores,
+    /// Seconds spent segmenting and tagging entities; `None` when they were read from a file.
+    pub ner_seconds: Option<f64>,
+    /// Seconds spent in the claims stage.
+    pub claims_seconds: f64,
+}
+
+/// Tags every article, runs the claim rules, scores them against the gold attributions, and
+/// hands each finished document to `each` (to keep the predictions).
+pub fn evaluate_claims(
+    articles: &[Article],
+    entities: &EntitySource,
+    rules: &ClaimRules,
+    mut each: impl FnMut(&Document) -> io::Result<()>,
+) -> Result<ClaimEvaluation, ClaimEvalError> {
+    let segmenter = Segmenter::default();
+    let mut evaluation = ClaimEvaluation {
+        articles: articles.len(),
+        scores: ClaimScores::default(),
+        ner_seconds: None,
+        claims_seconds: 0.0,
+    };
+    for article in articles {
+        let mut doc = Document::new(article.name.clone(), article.text.clone());
+        match entities {
+            EntitySource::Model(tagger) => {
+                let started = Instant::now();
+                tagger
+                    .tag_entities(std::slice::from_mut(&mut doc))
+                    .map_err(|error| ClaimEvalError::Ner { article: article.name.clone(), error })?;
+                *evaluation.ner_seconds.get_or_insert(0.0) += started.elapsed().as_secs_f64();
+            }
+            EntitySource::Tagged(tagged) => {
+                let article_name = || article.name.clone();
+                let found =
+                    tagged.get(&article.name).ok_or_else(|| ClaimEvalError::NotTagged { article: article_name() })?;
+                if found.text != article.text {
+                    return Err(ClaimEvalError::TextDiffers { article: article_name() });
+                }
+                segmenter.apply(&mut doc);
+                doc.entities = found.entities.clone();
+            }
+        }
+        let started = Instant::now();
+        rules.apply(&mut doc);
+        evaluation.claims_seconds += started.elapsed().as_secs_f64();
+        evaluation.scores.add(&article.text, &article.gold, &predicted(&doc));
+        each(&doc)?;
+    }
+    Ok(evaluation)
+}
+
+impl fmt::Display for ClaimEvaluation {
+    /// The table `claimtag eval-claims` prints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} articles", self.articles)?;
+        writeln!(
+            f,
+            "{:<12} {:>9} {:>9} {:>7}   {:>9} {:>9} {:>7}",
+            "role", "exact P", "exact R", "F1", "token P", "token R", "F1"
+        )?;
+        let scores = &self.scores;
+        for (role, exact, token) in [
+            ("source", &scores.exact.source, &scores.token.source),
+            ("cue", &scores.exact.cue, &scores.token.cue),
+            ("content", &scores.exact.content, &scores.token.content),
+        ] {
+            writeln!(
+                f,
+                "{role:<12} {:>9.3} {:>9.3} {:>7.3}   {:>9.3} {:>9.3} {:>7.3}",
+                exact.precision(),
+                exact.recall(),
+                exact.f1(),
+                token.precision(),
+                token.recall(),
+                token.f1()
+            )?;
+        }
+        let a = &scores.attribution;
+        writeln!(
+            f,
+            "attribution  P {:.3} R {:.3} F1 {:.3} (gold {}, predicted {}, matched {})",
+            a.precision(),
+            a.recall(),
+            a.f1(),
+            a.gold,
+            a.predicted,
+            a.correct
+        )?;
+        match self.ner_seconds {
+            Some(ner) => write!(
+                f,
+                "time         NER {ner:.1} s, claims {:.2} s ({:.1}% of NER)",
+                self.claims_seconds,
+                100.0 * self.claims_seconds / ner.max(f64::EPSILON)
+            ),
+            None => write!(f, "time         claims {:.2} s (entities read from a file)", self.claims_seconds),
+        }
+    }
 }
 
 /// Reads `DIR/text/*.txt` with the first `DIR/attributions/NAME_*.ann` of each.

@@ -3,7 +3,7 @@
 //! A [`Document`] enters with its id and text; `segment` adds sentences, `ner` adds entities. All
 //! spans are Unicode code point offsets into `text`, end-exclusive (see [`crate::offsets`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A half-open code point range `[start, end)` into a document's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -27,7 +27,7 @@ impl Span {
 }
 
 /// A named entity found by the NER stage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
     /// `e0`, `e1`, ... in text order; later stages refer to entities by this id.
     pub id: String,

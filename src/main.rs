@@ -6,7 +6,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use claimtag::batch::{self, completed_ids, Progress, ProgressMode, Selection, Shard};
-use claimtag::claims_eval::{predicted, read_polnear, ClaimScores};
+use claimtag::claims::ClaimRules;
+use claimtag::claims_eval::{evaluate_claims, read_polnear, read_tagged, EntitySource};
 use claimtag::eval::evaluate;
 use claimtag::export::brat::BratSink;
 use claimtag::export::conll::ConllSink;
@@ -20,7 +21,6 @@ use claimtag::ner::{default_batch_tokens, parse_device, resolve_model_dir, Decod
 use claimtag::output::{DocumentSink, JsonSink, JsonlSink, OutputStream, PrettySink};
 use claimtag::pipeline::Tagger;
 use claimtag::train::{read_training_data, EpochReport, TrainConfig, TrainProgress, Trainer};
-use claimtag::Document;
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
@@ -53,6 +53,13 @@ struct EvalClaimsArgs {
     polnear: PathBuf,
     #[command(flatten)]
     model: ModelArgs,
+    /// Take the entities from documents tagged before (`claimtag tag` JSONL over the same texts,
+    /// ids = article names) instead of running the model.
+    #[arg(long, value_name = "JSONL")]
+    tagged: Option<PathBuf>,
+    /// Write the documents with their predicted claims here, as JSONL.
+    #[arg(long, value_name = "FILE")]
+    predictions: Option<PathBuf>,
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
@@ -392,51 +399,35 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
 }
 
 fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
-    let config = args.model.ner_config()?;
     let articles = read_polnear(&args.polnear)?;
     anyhow::ensure!(!articles.is_empty(), "{}: no articles with attributions", args.polnear.display());
-    let tagger = Tagger::load(&config).context("cannot load the NER model")?;
-    let mut scores = ClaimScores::default();
-    let started = std::time::Instant::now();
-    for article in &articles {
-        let mut docs = vec![Document::new(article.name.clone(), article.text.clone())];
-        tagger.tag(&mut docs)?;
-        scores.add(&article.text, &article.gold, &predicted(&docs[0]));
+    let tagger;
+    let entities = match &args.tagged {
+        Some(path) => EntitySource::Tagged(read_tagged(path)?),
+        None => {
+            tagger = Tagger::load(&args.model.ner_config()?).context("cannot load the NER model")?;
+            EntitySource::Model(&tagger)
+        }
+    };
+    let mut predictions = match &args.predictions {
+        Some(path) => {
+            let file = std::fs::File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
+            Some(JsonlSink::new(std::io::BufWriter::new(file)))
+        }
+        None => None,
+    };
+    let evaluation = evaluate_claims(&articles, &entities, &ClaimRules::default(), |doc| match &mut predictions {
+        Some(sink) => sink.write(doc),
+        None => Ok(()),
+    })?;
+    if let Some(sink) = &mut predictions {
+        sink.finish()?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&scores)?);
-        return Ok(());
+        println!("{}", serde_json::to_string_pretty(&evaluation)?);
+    } else {
+        println!("{evaluation}");
     }
-    println!("{} articles, {:.1} s", articles.len(), started.elapsed().as_secs_f64());
-    println!(
-        "{:<12} {:>9} {:>9} {:>7}   {:>9} {:>9} {:>7}",
-        "role", "exact P", "exact R", "F1", "token P", "token R", "F1"
-    );
-    for (role, exact, token) in [
-        ("source", &scores.exact.source, &scores.token.source),
-        ("cue", &scores.exact.cue, &scores.token.cue),
-        ("content", &scores.exact.content, &scores.token.content),
-    ] {
-        println!(
-            "{role:<12} {:>9.3} {:>9.3} {:>7.3}   {:>9.3} {:>9.3} {:>7.3}",
-            exact.precision(),
-            exact.recall(),
-            exact.f1(),
-            token.precision(),
-            token.recall(),
-            token.f1()
-        );
-    }
-    let a = &scores.attribution;
-    println!(
-        "attribution  P {:.3} R {:.3} F1 {:.3} (gold {}, predicted {}, matched {})",
-        a.precision(),
-        a.recall(),
-        a.f1(),
-        a.gold,
-        a.predicted,
-        a.correct
-    );
     Ok(())
 }
 
