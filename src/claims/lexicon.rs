@@ -18,11 +18,21 @@ pub struct CueEntry {
     pub words: Vec<String>,
     pub lemma: String,
     pub kind: CueKind,
-    /// say, report, claim, warn, believe or intend.
+    /// say, report, claim, warn, believe, intend, or seem (an impression without a holder).
     pub class: String,
 }
 
 impl CueEntry {
+    /// A verb whose subject holds the attribution: "ISW said", not "the deal seems".
+    pub fn has_holder(&self) -> bool {
+        self.kind == CueKind::Verb && !self.is_impression()
+    }
+
+    /// An impression nobody is named as holding: "seems", "appears".
+    pub fn is_impression(&self) -> bool {
+        self.class == "seem"
+    }
+
     /// A present participle ("saying", "adding"), which attaches to the clause before it.
     pub fn is_participle(&self) -> bool {
         self.kind == CueKind::Verb && self.words.len() == 1 && self.words[0].ends_with("ing")

@@ -77,12 +77,35 @@ const AUXILIARIES: &[&str] = &[
     "privately",
     "never",
     "not",
-    "has",
     "just",
     "even",
     "still",
     "already",
     "been",
+    "don’t",
+    "don't",
+    "doesn’t",
+    "doesn't",
+    "didn’t",
+    "didn't",
+    "won’t",
+    "won't",
+    "wouldn’t",
+    "wouldn't",
+    "can’t",
+    "can't",
+    "couldn’t",
+    "couldn't",
+    "hasn’t",
+    "hasn't",
+    "haven’t",
+    "haven't",
+    "hadn’t",
+    "hadn't",
+    "isn’t",
+    "isn't",
+    "wasn’t",
+    "wasn't",
 ];
 
 /// Words that end a subject noun phrase when scanning left from a verb.
@@ -254,6 +277,7 @@ impl<'a> Finder<'a> {
             self.speaker_label(sentence.clone());
             self.content_comma(sentence.clone());
             self.participle(sentence.clone());
+            self.raising(sentence.clone());
             self.source_cue_content(sentence.clone(), sentences.get(i + 1).cloned());
         }
     }
@@ -431,7 +455,16 @@ impl<'a> Finder<'a> {
                 self.dash_attribution(quote, end);
                 continue;
             };
-            if cue.clone().any(|i| self.used[i]) {
+            if cue.clone().any(|i| self.used[i]) || self.introduced_by_cue(quote.open, sentence.start) {
+                continue;
+            }
+            // "“X.” He added, “Y.”": an attribution opening the next sentence that introduces a
+            // quotation of its own belongs to that one.
+            let introduces_next = after >= sentence.end
+                && attribution_end + 1 < self.tokens.len()
+                && matches!(self.lower(attribution_end), "," | ":")
+                && self.quote_opening_at(attribution_end + 1).is_some();
+            if introduces_next {
                 continue;
             }
             // Content: the whole quote; when the quote opens mid-sentence, from the sentence start.
@@ -467,6 +500,20 @@ impl<'a> Finder<'a> {
                 confidence: 0.9,
             });
         }
+    }
+
+    /// Whether a cue verb right before the quotation opening at `open` introduces it: "Brafman
+    /// said, “...”", "He added: “...”".
+    fn introduced_by_cue(&self, open: usize, sentence_start: usize) -> bool {
+        let mut last = open;
+        if last > sentence_start && matches!(self.lower(last - 1), "," | ":") {
+            last -= 1;
+        }
+        (last.saturating_sub(3).max(sentence_start)..last).any(|k| {
+            self.cue_at(k, last).is_some_and(|e| {
+                e.kind == CueKind::Verb && k + e.words.len() == last && self.used_as_verb(k, sentence_start)
+            })
+        })
     }
 
     /// "“...” ― Sonya Herridge": a quotation signed with a dash and a name.
@@ -545,7 +592,7 @@ impl<'a> Finder<'a> {
         }
         // CUE SOURCE: "said Zelensky", "said the spokesman for the Kremlin".
         if let Some(entry) =
-            self.cue_at(at, end).filter(|e| e.kind == CueKind::Verb && !self.tokens[at].is_capitalised())
+            self.cue_at(at, end).filter(|e| e.has_holder() && !e.is_participle() && !self.tokens[at].is_capitalised())
         {
             let cue = at..at + entry.words.len();
             let source_end = self.noun_phrase_end(cue.end, end);
@@ -570,7 +617,7 @@ impl<'a> Finder<'a> {
                 break;
             }
             // The first cue word decides: "ISW said in its daily report" ends at "said".
-            let Some(entry) = self.cue_at(cue_at, end).filter(|e| e.kind == CueKind::Verb) else {
+            let Some(entry) = self.cue_at(cue_at, end).filter(|e| e.has_holder()) else {
                 continue;
             };
             if !self.used_as_verb(cue_at, at) {
@@ -678,8 +725,15 @@ impl<'a> Finder<'a> {
             {
                 continue;
             }
+            // Without quotation marks, "CONTENT, CUE SOURCE" is an attribution only with "said"
+            // ("..., said a spokesman"); "..., called superdelegates" is not. A relative
+            // pronoun ("..., who said") starts a clause of its own.
+            let inverted = cue.start < source.start;
+            if (inverted && entry.lemma != "say") || self.lower(source.start) == "who" {
+                continue;
+            }
             let start = self.clause_start(sentence.start, comma);
-            let rule = if cue.start < source.start { "content-comma-cue-source" } else { "content-comma-source-cue" };
+            let rule = if inverted { "content-comma-cue-source" } else { "content-comma-source-cue" };
             let mut content = vec![start..comma];
             // "The test, experts said, was its biggest yet.": the content resumes after the attribution.
             if attribution_end + 1 < content_end && self.lower(attribution_end) == "," {
@@ -828,7 +882,7 @@ impl<'a> Finder<'a> {
         if matches!(self.tokens[start].text.as_str(), ":" | ",") {
             from = start + 1;
         } else if let Some(that) = (start..end.min(start + 7)).find(|&j| self.lower(j) == "that") {
-            if (start..that).all(|j| !matches!(self.tokens[j].text.as_str(), "." | ";" | ":" | "“" | "\"")) {
+            if self.leads_to_that(start..that) {
                 from = that;
             }
         }
@@ -860,6 +914,19 @@ impl<'a> Finder<'a> {
             to = if self.quote_closing_at(comma + 1).is_some() { comma + 2 } else { comma };
         }
         from..to
+    }
+
+    /// Whether the words between a cue and a "that" belong to the cue's frame, so the content
+    /// starts at "that": an addressee ("told reporters that") or a setting ("said in a
+    /// statement Tuesday that"). A clause between ("think Obama won, but that ...", "wants
+    /// voters to know that ...") means the content starts at the cue.
+    fn leads_to_that(&self, between: Range<usize>) -> bool {
+        let clause_word = between.clone().any(|j| {
+            matches!(self.lower(j), "to" | "," | "and" | "but" | "." | ";" | ":" | "“" | "\"")
+                || self.cue_at(j, between.end).is_some_and(|e| e.kind == CueKind::Verb)
+        });
+        let setting = !between.is_empty() && PHRASE_STARTS.contains(&self.lower(between.start));
+        !clause_word && (between.len() <= 3 || setting)
     }
 
     /// The noun phrase that ends right before `verb` (past auxiliaries): "ISW also said".
@@ -926,13 +993,60 @@ impl<'a> Finder<'a> {
         (start..before).rev().find(|&i| matches!(self.lower(i), "he" | "she" | "they" | "it")).map(|i| i..i + 1)
     }
 
+    /// "The deal seems to be off", "Trump is expected to win": an impression or expectation
+    /// nobody is named as holding. PolNeAR gives these no source and a content of two parts, the
+    /// subject and the infinitive.
+    fn raising(&mut self, sentence: Range<usize>) {
+        let content_end = self.content_end(&sentence);
+        for i in sentence.start + 1..content_end {
+            let Some(entry) = self.cue_at(i, content_end) else { continue };
+            let after = i + entry.words.len();
+            if entry.kind != CueKind::Verb || self.used[i] || after >= content_end {
+                continue;
+            }
+            // "seems to be off", "seems stable"; "is expected to win".
+            let seems = entry.is_impression();
+            if !seems && !(self.lower(after) == "to" && self.passive_participle(i, sentence.start)) {
+                continue;
+            }
+            let clause = self.content_after(after, &sentence);
+            if clause.len() < 2 {
+                continue;
+            }
+            let mut content = vec![clause];
+            if let Some(subject) = self.subject_before(i, sentence.start) {
+                content.insert(0, subject);
+            }
+            self.push(Candidate {
+                rule: "raising",
+                kind: None,
+                source: None,
+                cue: i..after,
+                lemma: entry.lemma.clone(),
+                content,
+                confidence: 0.6,
+            });
+        }
+    }
+
+    /// A past participle after a form of "be", adverbs allowed between: "is expected", "was
+    /// widely believed", "are said".
+    fn passive_participle(&self, i: usize, sentence_start: usize) -> bool {
+        let word = self.lower(i);
+        let participle = word.ends_with("ed") || matches!(word, "said" | "thought" | "known" | "seen" | "told");
+        let be = (sentence_start.max(i.saturating_sub(3))..i).rev().take_while(|&j| {
+            BE_FORMS.contains(&self.lower(j)) || AUXILIARIES.contains(&self.lower(j)) || self.lower(j).ends_with("ly")
+        });
+        participle && be.clone().any(|j| BE_FORMS.contains(&self.lower(j)))
+    }
+
     /// "SOURCE CUE (that) CONTENT" and "SOURCE CUE: CONTENT".
     fn source_cue_content(&mut self, sentence: Range<usize>, next: Option<Range<usize>>) {
         for i in sentence.clone() {
             let Some(entry) = self.cue_at(i, sentence.end) else { continue };
             // "is calling", "isn’t saying": a participle after a form of "be" is the verb.
             let progressive = entry.is_participle() && i > sentence.start && BE_FORMS.contains(&self.lower(i - 1));
-            if entry.kind != CueKind::Verb
+            if !entry.has_holder()
                 || (entry.is_participle() && !progressive)
                 || self.used[i]
                 || !self.used_as_verb(i, sentence.start)
@@ -941,6 +1055,16 @@ impl<'a> Finder<'a> {
             }
             let cue = i..i + entry.words.len();
             let mut content = self.content_after(cue.end, &sentence);
+            // "He said: “...”", "He added, “...”": the quotation is the content, however many
+            // sentences it runs over.
+            let opening = if cue.end < self.tokens.len() && matches!(self.lower(cue.end), "," | ":") {
+                cue.end + 1
+            } else {
+                cue.end
+            };
+            if let Some(quote) = self.quote_opening_at(opening).filter(|q| q.close > q.open + 1) {
+                content = quote.open..quote.close + 1;
+            }
             // "He said:" closing a line: the content is what follows.
             if content.is_empty() && cue.end < sentence.end && self.tokens[cue.end].text == ":" {
                 if let Some(next) = next.clone() {
@@ -961,6 +1085,11 @@ impl<'a> Finder<'a> {
                 continue;
             }
             let Some(source) = self.subject_before(i, sentence.start) else { continue };
+            // "I think", "you know": the speaker's own words, inside a quotation that is the
+            // attribution; PolNeAR does not mark them.
+            if matches!(self.lower(source.start), "i" | "you" | "we") && source.len() == 1 && self.inside_quote(i) {
+                continue;
+            }
             let confidence = if next == "that" || self.tokens[cue.end].text == ":" { 0.8 } else { 0.65 };
             self.push(Candidate {
                 rule: "source-cue-content",

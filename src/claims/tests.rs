@@ -291,3 +291,82 @@ fn transcript_speakers_in_capitals_are_sources() {
         ]
     );
 }
+
+/// The content as its parts' texts.
+fn parts_of(text: &str, claim: &Claim) -> Vec<String> {
+    let slice = |[s, e]: [usize; 2]| text.chars().skip(s).take(e - s).collect::<String>();
+    match &claim.content.parts {
+        Some(parts) => parts.iter().map(|&part| slice(part)).collect(),
+        None => vec![claim.content.text.clone()],
+    }
+}
+
+#[test]
+fn an_impression_has_no_source_and_the_subject_and_infinitive_as_content() {
+    let text = "The ceasefire seems to be holding.";
+    let (_, claims) = claims_of(text, &[]);
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert_eq!(claims[0].source, None);
+    assert_eq!(claims[0].cue.text, "seems");
+    assert_eq!(parts_of(text, &claims[0]), ["The ceasefire", "to be holding"]);
+
+    let text = "Zelensky is also expected to visit Helsinki on Friday.";
+    let (_, claims) = claims_of(text, &[("Zelensky", "PER"), ("Helsinki", "LOC")]);
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert_eq!((claims[0].source.as_ref(), claims[0].cue.text.as_str()), (None, "is also expected"));
+    assert_eq!(parts_of(text, &claims[0]), ["Zelensky", "to visit Helsinki on Friday"]);
+    assert_eq!(claims[0].entities, ["e0", "e1"]);
+}
+
+#[test]
+fn a_quote_introduced_by_its_cue_is_not_given_to_the_next_sentences_attribution() {
+    let text = "Brafman said, “The zeal in this case is uncharacteristic.” He added, “I have never seen it.”";
+    let (_, claims) = claims_of(text, &[("Brafman", "PER")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [
+            triple("Brafman", "said", "“The zeal in this case is uncharacteristic.”"),
+            triple("He", "added", "“I have never seen it.”")
+        ]
+    );
+    assert!(claims.iter().all(|c| c.parent.is_none() && c.content.parts.is_none()));
+}
+
+#[test]
+fn a_quote_after_a_colon_is_the_whole_content_over_several_sentences() {
+    let text = "Cruz said: “The questions are unfair. I think the media wants a fight.” The debate went on.";
+    let (_, claims) = claims_of(text, &[("Cruz", "PER")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("Cruz", "said:", "“The questions are unfair. I think the media wants a fight.”")],
+        "the speaker's own “I think” inside the quote is not a claim of its own"
+    );
+}
+
+#[test]
+fn only_said_attributes_a_content_before_it_without_quotation_marks() {
+    let (_, claims) = claims_of("Clinton leads among party leaders, called superdelegates.", &[("Clinton", "PER")]);
+    assert!(claims.is_empty(), "{claims:?}");
+    let (_, claims) = claims_of("“It reflects anger,” McCain said, citing low economic growth.", &[("McCain", "PER")]);
+    assert_eq!(claims.iter().map(summary).collect::<Vec<_>>(), [triple("McCain", "said", "“It reflects anger,”")]);
+}
+
+#[test]
+fn the_content_starts_at_the_cue_when_a_clause_comes_before_a_that() {
+    let (_, claims) =
+        claims_of("Both said Obama advanced this agenda, but that there is still more to do.", &[("Obama", "PER")]);
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert_eq!(claims[0].content.text, "Obama advanced this agenda, but that there is still more to do");
+    let (_, claims) =
+        claims_of("Sanders told reporters on Monday that he would stay in the race.", &[("Sanders", "PER")]);
+    assert_eq!(claims[0].content.text, "that he would stay in the race");
+}
+
+#[test]
+fn a_negative_contraction_belongs_to_the_cue() {
+    let (_, claims) = claims_of("Trump doesn’t think that the deal works.", &[("Trump", "PER")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("Trump", "doesn’t think", "that the deal works")]
+    );
+}
