@@ -182,33 +182,13 @@ const PHRASE_STARTS: &[&str] = &[
     "about",
 ];
 
-/// Nouns that make a nominal cue with a participle: "published an article stating".
+/// Forms of "be": a verb inside a source means it runs into a clause; before a participle,
+/// they make a progressive ("is calling") or a passive ("is expected").
 const BE_FORMS: &[&str] = &["is", "are", "was", "were", "’s", "'s", "isn’t", "isn't", "wasn’t", "wasn't", "been"];
-
-/// Where something was said, when a cue names it: "said in an interview".
-const SETTING_NOUNS: &[&str] = &[
-    "interview",
-    "statement",
-    "briefing",
-    "speech",
-    "conference",
-    "call",
-    "appearance",
-    "email",
-    "post",
-    "tweet",
-    "letter",
-    "hearing",
-    "release",
-    "rally",
-    "debate",
-    "op-ed",
-    "video",
-    "event",
-];
 
 const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
+/// Nouns that make a nominal cue with a participle: "published an article stating".
 const DOCUMENT_NOUNS: &[&str] = &[
     "article",
     "report",
@@ -355,14 +335,7 @@ impl<'a> Finder<'a> {
             start -= 1;
         }
         let mut end = cue.end;
-        // "said in a phone interview", "said at a briefing Monday": the setting is part of the cue.
-        if end < self.tokens.len() && matches!(self.lower(end), "in" | "at" | "during") {
-            let setting = (end + 1..(end + 6).min(self.tokens.len())).find(|&j| SETTING_NOUNS.contains(&self.lower(j)));
-            if let Some(noun) = setting.filter(|&noun| (end + 1..noun).all(|j| !self.tokens[j].is_punct())) {
-                end = noun + 1;
-            }
-        }
-        if end < self.tokens.len() && matches!(self.lower(end), "about" | "against" | "as") && end == cue.end {
+        if end < self.tokens.len() && matches!(self.lower(end), "about" | "against" | "as" | "of") && end == cue.end {
             end += 1;
         }
         let colon = end < self.tokens.len()
