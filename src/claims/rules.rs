@@ -421,6 +421,12 @@ impl<'a> Finder<'a> {
             let Some(quote) = self.quote_closing_at(close).copied() else { continue };
             let after = close + 1;
             let end = if after >= sentence.end { next_end } else { sentence.end };
+            // The attribution may open the next sentence, not the next paragraph; a signature
+            // ("— Name") may stand on a line of its own.
+            if after >= sentence.end && after < self.tokens.len() && self.tokens[after].newline_before {
+                self.dash_attribution(quote, end);
+                continue;
+            }
             let end = (after..end).find(|&j| matches!(self.tokens[j].text.as_str(), "." | "!" | "?")).unwrap_or(end);
             let Some(AttributionSpan { source, cue, entry: cue_entry, end: attribution_end }) =
                 self.attribution_after(after, end)
@@ -463,6 +469,8 @@ impl<'a> Finder<'a> {
                     }
                 }
             }
+            let last = content[content.len() - 1].end.max(attribution_end);
+            content.extend(self.continued_quotes(last));
             self.push(Candidate {
                 rule,
                 kind: None,
@@ -487,6 +495,28 @@ impl<'a> Finder<'a> {
                 e.kind == CueKind::Verb && k + e.words.len() == last && self.used_as_verb(k, sentence_start)
             })
         })
+    }
+
+    /// Paragraphs that are nothing but a quotation, right after the paragraph that attributes
+    /// one: the news convention (and PolNeAR's) gives them to the same speaker. `from` is where
+    /// the attribution ends; what is left of its paragraph must be punctuation.
+    fn continued_quotes(&self, from: usize) -> Vec<Range<usize>> {
+        let mut parts = Vec::new();
+        let mut at = from;
+        while parts.len() < 3 {
+            let Some(next) = (at..self.tokens.len()).find(|&j| self.tokens[j].newline_before) else { break };
+            if (at..next).any(|j| !self.tokens[j].is_punct()) {
+                break;
+            }
+            let Some(quote) = self.quote_opening_at(next).copied() else { break };
+            let whole_paragraph = quote.close + 1 == self.tokens.len() || self.tokens[quote.close + 1].newline_before;
+            if !whole_paragraph || quote.close <= quote.open + 1 {
+                break;
+            }
+            parts.push(quote.open..quote.close + 1);
+            at = quote.close + 1;
+        }
+        parts
     }
 
     /// "“...” ― Sonya Herridge": a quotation signed with a dash and a name.
@@ -569,7 +599,9 @@ impl<'a> Finder<'a> {
         {
             let cue = at..at + entry.words.len();
             let source_end = self.noun_phrase_end(cue.end, end);
-            if source_end > cue.end && self.clause_ends(source_end, end) && self.is_noun_phrase(cue.end..source_end) {
+            // "said a spokesman", "said Zelensky"; "says he didn't know" is a content, not a source.
+            let named = source_end > cue.end && !PRONOUNS.contains(&self.lower(cue.end));
+            if named && self.clause_ends(source_end, end) && self.is_noun_phrase(cue.end..source_end) {
                 return Some(AttributionSpan { source: cue.end..source_end, cue: cue.clone(), entry, end: source_end });
             }
         }
@@ -601,8 +633,10 @@ impl<'a> Finder<'a> {
                 source_end -= 1;
             }
             let cue = cue_at..cue_at + entry.words.len();
-            if source_end > at && self.clause_ends(cue.end, end) && self.is_noun_phrase(at..source_end) {
-                return Some(AttributionSpan { source: at..source_end, cue, entry, end: cue_at + entry.words.len() });
+            // "Carson tells Breitbart News", "he told reporters": the addressee closes the attribution.
+            let addressee_end = if entry.lemma == "tell" { self.noun_phrase_end(cue.end, end) } else { cue.end };
+            if source_end > at && self.clause_ends(addressee_end, end) && self.is_noun_phrase(at..source_end) {
+                return Some(AttributionSpan { source: at..source_end, cue, entry, end: addressee_end });
             }
             break;
         }
@@ -621,6 +655,7 @@ impl<'a> Finder<'a> {
         at >= end
             || matches!(self.tokens[at].text.as_str(), "," | "." | ";" | ":" | "!" | "?" | "”" | "\"" | "''")
             || PHRASE_STARTS.contains(&self.lower(at))
+            || self.lower(at) == "of"
     }
 
     /// End of a noun phrase starting at `start`: up to punctuation, a phrase start such as
@@ -645,6 +680,15 @@ impl<'a> Finder<'a> {
         at
     }
 
+    /// A word ending in "-ing" outside any entity opens a participle phrase ("Speaking at a rally,
+    /// ...", "Having ..."), not a name ("Xi Jinping", "Manning").
+    fn opens_participle_phrase(&self, i: usize) -> bool {
+        let token = &self.tokens[i];
+        token.lower.len() > 4
+            && token.lower.ends_with("ing")
+            && !self.entities.iter().any(|e| e.start <= token.start && token.end <= e.end)
+    }
+
     /// A plausible source: not starting with a clause word, and either an entity, a pronoun,
     /// a capitalised name, or a determiner-led phrase ("a senior official", "the ministry").
     fn is_noun_phrase(&self, span: Range<usize>) -> bool {
@@ -652,7 +696,10 @@ impl<'a> Finder<'a> {
             return false;
         }
         let first = self.lower(span.start);
-        if CLAUSE_BOUNDARIES.contains(&first) || PHRASE_STARTS.contains(&first) {
+        if CLAUSE_BOUNDARIES.contains(&first)
+            || PHRASE_STARTS.contains(&first)
+            || self.opens_participle_phrase(span.start)
+        {
             return false;
         }
         if span.clone().any(|i| {
@@ -825,6 +872,7 @@ impl<'a> Finder<'a> {
         if let Some(comma) = (start..limit).find(|&i| self.lower(i) == ",") {
             let fronted = !self.tokens[start].is_capitalised()
                 || PHRASE_STARTS.contains(&self.lower(start))
+                || self.opens_participle_phrase(start)
                 || matches!(self.lower(start), "however" | "recently" | "meanwhile" | "still" | "instead" | "moreover");
             if fronted && comma + 1 < limit {
                 at = comma + 1;
@@ -870,7 +918,7 @@ impl<'a> Finder<'a> {
         }
         // "said A and warned B", "said A, adding B": the second cue starts an attribution of its own.
         if let Some(join) = (from + 2..to).find(|&j| {
-            let coordinated = self.lower(j) == "and"
+            let coordinated = matches!(self.lower(j), "and" | "but")
                 && j + 1 < to
                 && self.cue_at(j + 1, to).is_some_and(|e| e.kind == CueKind::Verb && !e.is_participle());
             let participle =
@@ -885,6 +933,13 @@ impl<'a> Finder<'a> {
         {
             // "...statehood,” ISW reported": the comma and the closing quote stay with the content.
             to = if self.quote_closing_at(comma + 1).is_some() { comma + 2 } else { comma };
+        }
+        // "said that “ethanol people” “do a fantastic job. And it’s so important.”": a quotation
+        // opened in the content runs to its closing mark, past the sentence end.
+        if to == end {
+            if let Some(quote) = self.quotes.iter().find(|q| from <= q.open && q.open < to && q.close >= sentence.end) {
+                to = quote.close + 1;
+            }
         }
         from..to
     }
@@ -1035,8 +1090,10 @@ impl<'a> Finder<'a> {
             } else {
                 cue.end
             };
+            let mut continued = Vec::new();
             if let Some(quote) = self.quote_opening_at(opening).filter(|q| q.close > q.open + 1) {
                 content = quote.open..quote.close + 1;
+                continued = self.continued_quotes(quote.close + 1);
             }
             // "He said:" closing a line: the content is what follows.
             if content.is_empty() && cue.end < sentence.end && self.tokens[cue.end].text == ":" {
@@ -1057,6 +1114,30 @@ impl<'a> Finder<'a> {
             {
                 continue;
             }
+            // "charged Corey Lewandowski after determining ...", "pledged to work together despite
+            // ...": a verb's object or infinitive ends at the first clause word; a reported
+            // clause ("said Putin is preparing ...") runs on.
+            if !matches!(next, "that" | "“" | "\"" | "«") && !matches!(entry.lemma.as_str(), "say" | "tell") {
+                if let Some(stop) = (content.start + 1..content.end).find(|&j| {
+                    matches!(
+                        self.lower(j),
+                        "," | ";"
+                            | "—"
+                            | "but"
+                            | "after"
+                            | "before"
+                            | "while"
+                            | "because"
+                            | "though"
+                            | "although"
+                            | "despite"
+                            | "when"
+                            | "whereas"
+                    ) && !self.inside_quote(j)
+                }) {
+                    content.end = stop;
+                }
+            }
             let Some(source) = self.subject_before(i, sentence.start) else { continue };
             // "I think", "you know": the speaker's own words, inside a quotation that is the
             // attribution; PolNeAR does not mark them.
@@ -1064,13 +1145,16 @@ impl<'a> Finder<'a> {
                 continue;
             }
             let confidence = if next == "that" || self.tokens[cue.end].text == ":" { 0.8 } else { 0.65 };
+            // "It was announced that ...", "Trump has been criticized": a passive's subject is
+            // not who speaks, and the speaker goes unnamed.
+            let source = (!self.passive_participle(i, sentence.start)).then_some(source);
             self.push(Candidate {
                 rule: "source-cue-content",
                 kind: None,
-                source: Some(source),
+                source,
                 cue,
                 lemma: entry.lemma.clone(),
-                content: vec![content],
+                content: [vec![content], continued].concat(),
                 confidence,
             });
         }

@@ -370,3 +370,67 @@ fn a_negative_contraction_belongs_to_the_cue() {
         [triple("Trump", "doesn’t think", "that the deal works")]
     );
 }
+
+#[test]
+fn a_quote_attributed_to_someone_telling_an_addressee() {
+    let (_, claims) = claims_of(
+        "“There are six voting blocs in the party,” Carson tells Breitbart News.",
+        &[("Carson", "PER"), ("Breitbart News", "ORG")],
+    );
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("Carson", "tells", "“There are six voting blocs in the party,”")]
+    );
+}
+
+#[test]
+fn a_passive_cue_names_no_source() {
+    let (_, claims) = claims_of("It was announced that the rally is cancelled.", &[]);
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert_eq!((claims[0].source.as_ref(), claims[0].cue.text.as_str()), (None, "was announced"));
+    assert_eq!(claims[0].content.text, "that the rally is cancelled");
+}
+
+#[test]
+fn a_fronted_participle_phrase_is_not_the_source() {
+    let (_, claims) = claims_of(
+        "Speaking in Salem, Trump went after Bush, calling him “a total stiff.”",
+        &[("Salem", "LOC"), ("Trump", "PER"), ("Bush", "PER")],
+    );
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert_eq!(claims[0].source.as_ref().unwrap().text, "Trump");
+}
+
+#[test]
+fn an_object_content_ends_at_the_first_clause_word_a_reported_clause_runs_on() {
+    let (_, claims) = claims_of(
+        "Police charged Corey Lewandowski after a video showed the incident.",
+        &[("Corey Lewandowski", "PER")],
+    );
+    assert_eq!(claims.iter().map(summary).collect::<Vec<_>>(), [triple("Police", "charged", "Corey Lewandowski")]);
+    let (_, claims) =
+        claims_of("Clinton acknowledged that she misspoke but noted that experts disagree.", &[("Clinton", "PER")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("Clinton", "acknowledged", "that she misspoke"), triple("Clinton", "noted", "that experts disagree")]
+    );
+}
+
+#[test]
+fn a_quotation_opened_in_the_content_runs_to_its_close() {
+    let text = "Trump said that ethanol people “do a fantastic job. It’s so important.” Then he left.";
+    let (_, claims) = claims_of(text, &[("Trump", "PER")]);
+    assert_eq!(claims[0].content.text, "that ethanol people “do a fantastic job. It’s so important.”");
+    assert_eq!(claims[0].kind, ClaimKind::Mixed);
+}
+
+#[test]
+fn a_paragraph_of_quotation_alone_continues_the_previous_speaker() {
+    let text = "“We are not sending our best,” Calderon said.\n\n“They are bringing problems. They are bringing crime.”\n\nThe wall was discussed later.";
+    let (_, claims) = claims_of(text, &[("Calderon", "PER")]);
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert_eq!(
+        parts_of(text, &claims[0]),
+        ["“We are not sending our best,”", "“They are bringing problems. They are bringing crime.”"]
+    );
+}
