@@ -1149,7 +1149,11 @@ impl<'a> Finder<'a> {
                     content = quoted.unwrap_or(next.start..self.content_end(&next));
                 }
             }
-            if content.len() < 2 {
+            // A content is a clause, a quotation or an object; "published on 1 January" (a time
+            // alone) and "is supported by the Foundation" (a passive's agent) have none.
+            let time_only =
+                content.len() <= 4 && matches!(self.lower(content.start), "on" | "at" | "during" | "last" | "this");
+            if content.len() < 2 || self.lower(content.start) == "by" || time_only {
                 continue;
             }
             // Verbs of belief and intention without "that" are too often plain verbs ("want a

@@ -453,3 +453,14 @@ fn a_report_verb_takes_a_clause_without_that() {
         [triple("A Fox News poll", "shows", "Sanders leading Clinton nationally")]
     );
 }
+
+#[test]
+fn a_time_or_a_passive_agent_alone_is_no_content() {
+    let (_, claims) = claims_of(
+        "The project is supported by the International Renaissance Foundation.",
+        &[("International Renaissance Foundation", "ORG")],
+    );
+    assert!(claims.is_empty(), "{claims:?}");
+    let (_, claims) = claims_of("The interview was published on 1 January.", &[]);
+    assert!(claims.is_empty(), "{claims:?}");
+}
