@@ -38,8 +38,8 @@ fn finds_the_example_articles_key_entities() {
     for expected in [
         ("ISW", "ORG"),
         ("NYT", "ORG"),
-        // Not yet: "the Economist" is missed, and "Institute for the Study of War" splits in two
-        // (see the model card); both are known shortfalls of the default model.
+        // Not yet: "the Economist" is missed in this article (see the model card), a known
+        // shortfall of the default model.
         ("Vladimir Putin", "PER"),
         ("Putin", "PER"),
         ("Volodymyr Zelensky", "PER"),
