@@ -570,6 +570,13 @@ def main():
         fail(f"no model at {settings.model} (no config.json); set CLAIMTAG_MODEL")
     with open(config_path, encoding="utf-8") as config_file:
         flops_config = json.load(config_file)
+    context = flops_config.get("claimtag_context_tokens", 0)
+    if context:
+        # The transformers port tags sentences alone; claimtag gives this model its neighbours.
+        progress(f"warning: the model reads {context} sub-tokens of document context a side, which claimtag "
+                 "feeds and the transformers port does not: claimtag does more work per sentence, and "
+                 "agreement and parity compare different inputs. For a like-for-like comparison set "
+                 "CLAIMTAG_MODEL to a model without context")
     # Missing data should stop the benchmark before it spends minutes measuring anything.
     built = {name: build_corpus(settings, name) for name in settings.corpora}
     # Outputs of an earlier benchmark (another batch size, more repeats) would only mislead.
