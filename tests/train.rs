@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use claimtag::eval::evaluate;
@@ -122,6 +122,45 @@ fn resume_continues_after_the_last_finished_epoch() {
     assert!(out.path().join("checkpoint/state.json").is_file());
     let resumed = train(&TrainConfig { epochs: 3, resume: true, ..config(&base.path, data.path(), out.path()) });
     assert_eq!(resumed.iter().map(|r| r.epoch).collect::<Vec<_>>(), [2, 3]);
+}
+
+/// Copies `OUT/checkpoint/` aside as it stands after one epoch, as if the run had stopped there.
+struct StopAfter {
+    epoch: usize,
+    out: PathBuf,
+    copy_to: PathBuf,
+}
+
+impl TrainProgress for StopAfter {
+    fn epoch_started(&mut self, _: usize, _: usize) {}
+    fn step(&mut self, _: f64, _: usize) {}
+    fn epoch_finished(&mut self, report: &EpochReport) {
+        if report.epoch == self.epoch {
+            let to = self.copy_to.join("checkpoint");
+            std::fs::create_dir_all(&to).unwrap();
+            for entry in std::fs::read_dir(self.out.join("checkpoint")).unwrap() {
+                let path = entry.unwrap().path();
+                std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn a_resumed_run_trains_exactly_as_an_uninterrupted_one() {
+    let _turn = take_turn();
+    let base = tiny_model(Head::Random);
+    let data = corpus();
+    let (whole, resumed) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let config = config(&base.path, data.path(), whole.path());
+    let (train_set, dev_set) = read_training_data(&config).unwrap();
+    let mut stop = StopAfter { epoch: 1, out: whole.path().into(), copy_to: resumed.path().into() };
+    let uninterrupted = Trainer::new(config.clone(), &train_set).unwrap().run(&train_set, &dev_set, &mut stop).unwrap();
+    let continued = train(&TrainConfig { resume: true, out: resumed.path().into(), ..config });
+    let losses = |reports: &[EpochReport]| reports.iter().map(|r| (r.epoch, r.mean_loss)).collect::<Vec<_>>();
+    assert_eq!(losses(&continued), losses(&uninterrupted[1..]), "moments and dropout draws carry over");
+    let weights = |dir: &Path| std::fs::read(dir.join("checkpoint/weights.safetensors")).unwrap();
+    assert!(weights(whole.path()) == weights(resumed.path()), "the final weights differ");
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! The recipe: the label of each word goes on its first sub-token and the rest are ignored;
 //! AdamW with weight decay; linear warm-up then linear decay; gradient clipping; shuffled
 //! batches of similar-length sentences under a token budget; dev entity F1 after every epoch,
-//! keeping the best epoch; a checkpoint after every epoch for `--resume`. With `casing`, a
+//! keeping the best epoch; a checkpoint after every epoch (weights, AdamW moments, schedule
+//! position, seeded per epoch) from which `--resume` continues exactly. With `casing`, a
 //! learned casing embedding per word class is added to the word embeddings (see `ner::casing`).
 
 use std::collections::{BTreeSet, HashMap};
@@ -15,7 +16,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rayon::prelude::*;
 use serde_json::{json, Value};
-use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
+use tch::{nn, Device, Kind, Tensor};
 
 use crate::labeled::{read_labeled, DataError, LabeledSentence};
 use crate::ner::classifier::TokenClassifier;
@@ -24,6 +25,10 @@ use crate::ner::tokenize::{SpecialIds, SubToken, SubwordTokenizer};
 use crate::ner::windows::cut_into_batches;
 use crate::ner::{NerError, CASING_CLASSES, CASING_NONE};
 use crate::score::{score, Scores};
+
+mod adamw;
+
+use adamw::AdamW;
 
 /// Label value the loss ignores: continuation sub-tokens and special tokens.
 const IGNORE: i64 = -100;
@@ -199,10 +204,16 @@ impl Trainer {
         let batches_per_epoch = self.batches(&train_features, 0).len();
         let total_steps = (batches_per_epoch * config.epochs).max(1);
         let warmup_steps = ((total_steps as f64) * config.warmup).ceil().max(1.0);
-        let mut optimizer = nn::AdamW { wd: config.weight_decay, ..Default::default() }.build(&vs, config.lr)?;
+        let mut optimizer = AdamW::new(&vs, config.weight_decay);
+        if first_epoch > 1 {
+            checkpoint.load_optimizer(&mut optimizer)?;
+        }
         let mut reports = Vec::new();
         for epoch in first_epoch..=config.epochs {
             let batches = self.batches(&train_features, epoch as u64);
+            // Dropout draws from a generator seeded per epoch, so a resumed run draws what an
+            // uninterrupted one would.
+            tch::manual_seed(config.seed as i64 + epoch as i64);
             progress.epoch_started(epoch, batches.len());
             let started = Instant::now();
             let (mut loss_sum, mut tokens) = (0.0, 0usize);
@@ -213,7 +224,6 @@ impl Trainer {
                 } else {
                     ((total_steps as f64 - step as f64) / (total_steps as f64 - warmup_steps).max(1.0)).max(0.0)
                 };
-                optimizer.set_lr(config.lr * schedule);
                 let rows: Vec<&Features> = batch.iter().map(|&i| &train_features[i]).collect();
                 let (ids, mask, casing_ids, labels) = self.tensors(&rows);
                 let logits = network.forward_t(&ids, &mask, Some(&casing_ids), true)?;
@@ -224,7 +234,10 @@ impl Trainer {
                     IGNORE,
                     0.0,
                 );
-                optimizer.backward_step_clip_norm(&loss, config.clip_norm);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.clip_grad_norm(config.clip_norm);
+                optimizer.step(config.lr * schedule);
                 let loss = loss.double_value(&[]);
                 let batch_tokens: usize = rows.iter().map(|f| f.ids.len()).sum();
                 loss_sum += loss;
@@ -240,7 +253,7 @@ impl Trainer {
                 best_f1 = f1;
                 self.write_model(&vs, &config.out)?;
             }
-            checkpoint.save(&vs, CheckpointState { epoch, best_f1, step })?;
+            checkpoint.save(&vs, &optimizer, CheckpointState { epoch, best_f1, step })?;
             let report = EpochReport {
                 epoch,
                 mean_loss: loss_sum / batches.len().max(1) as f64,
@@ -484,30 +497,49 @@ struct CheckpointState {
 /// The state after the last finished epoch, in `OUT/checkpoint/`.
 struct Checkpoint {
     weights: PathBuf,
+    /// AdamW's moment estimates.
+    optimizer: PathBuf,
     state: PathBuf,
 }
 
 impl Checkpoint {
     fn at(out: &Path) -> Self {
         let dir = out.join("checkpoint");
-        Checkpoint { weights: dir.join("weights.safetensors"), state: dir.join("state.json") }
+        Checkpoint {
+            weights: dir.join("weights.safetensors"),
+            optimizer: dir.join("optimizer.safetensors"),
+            state: dir.join("state.json"),
+        }
     }
 
     fn exists(&self) -> bool {
         self.weights.is_file() && self.state.is_file()
     }
 
-    fn save(&self, vs: &nn::VarStore, state: CheckpointState) -> Result<(), TrainError> {
+    fn save(&self, vs: &nn::VarStore, optimizer: &AdamW, state: CheckpointState) -> Result<(), TrainError> {
         if let Some(dir) = self.weights.parent() {
             std::fs::create_dir_all(dir).map_err(|err| file_error(dir, err))?;
         }
-        // Written aside and renamed, so an interruption never leaves a half-written checkpoint.
+        // Written aside and renamed, so an interruption never leaves a half-written file; the
+        // state goes last, so it never names an epoch whose weights are missing.
         let partial = self.weights.with_extension("partial.safetensors");
         vs.save(&partial)?;
         std::fs::rename(&partial, &self.weights).map_err(|err| file_error(&self.weights, err))?;
+        let partial = self.optimizer.with_extension("partial.safetensors");
+        optimizer.save(&partial)?;
+        std::fs::rename(&partial, &self.optimizer).map_err(|err| file_error(&self.optimizer, err))?;
         let best_f1 = if state.best_f1.is_finite() { json!(state.best_f1) } else { Value::Null };
         let state = json!({"epoch": state.epoch, "best_f1": best_f1, "step": state.step});
         write_file(&self.state, state.to_string().as_bytes())
+    }
+
+    /// Restores AdamW's moments. A checkpoint from before they were saved has none: the
+    /// moments then start afresh, as they used to.
+    fn load_optimizer(&self, optimizer: &mut AdamW) -> Result<(), TrainError> {
+        if self.optimizer.is_file() {
+            optimizer.load(&self.optimizer).map_err(|err| file_error(&self.optimizer, err))?;
+        }
+        Ok(())
     }
 
     fn load(&self, vs: &mut nn::VarStore) -> Result<CheckpointState, TrainError> {
