@@ -213,7 +213,7 @@ impl fmt::Display for ClaimEvaluation {
         match self.ner_seconds {
             Some(ner) => write!(
                 f,
-                "time         NER {ner:.1} s, claims {:.2} s ({:.1}% of NER)",
+                "time         NER {ner:.1} s, claims {:.2} s ({:.2}% of NER)",
                 self.claims_seconds,
                 100.0 * self.claims_seconds / ner.max(f64::EPSILON)
             ),

@@ -1080,8 +1080,8 @@ impl<'a> Finder<'a> {
                 continue;
             }
             // "seems to be off", "seems stable"; "is expected to win".
-            let seems = entry.is_impression();
-            if !seems && !(self.lower(after) == "to" && self.passive_participle(i, sentence.start)) {
+            let passive_before_to = self.lower(after) == "to" && self.passive_participle(i, sentence.start);
+            if !entry.is_impression() && !passive_before_to {
                 continue;
             }
             let clause = self.content_after(after, &sentence);
