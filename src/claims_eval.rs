@@ -450,6 +450,54 @@ mod tests {
     }
 
     #[test]
+    fn the_rules_are_scored_on_entities_tagged_before_and_a_mismatch_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("text")).unwrap();
+        std::fs::create_dir_all(dir.path().join("attributions")).unwrap();
+        let text = "ISW said that Putin lies.";
+        std::fs::write(dir.path().join("text/a1.txt"), text).unwrap();
+        let ann = "T1\tSource 0 3\tISW\nT2\tCue 4 8\tsaid\nT3\tContent 9 24\tthat Putin lies\nE1\tAttribution:T2 Source:T1 Cue:T2 Content:T3\n";
+        std::fs::write(dir.path().join("attributions/a1_annotator.ann"), ann).unwrap();
+        let articles = read_polnear(dir.path()).unwrap();
+        let tagged = dir.path().join("tagged.jsonl");
+        let record = |text: &str| {
+            format!(
+                "{{\"id\":\"a1\",\"text\":{},\"entities\":[{{\"id\":\"e0\",\"text\":\"ISW\",\"label\":\"ORG\",\"start\":0,\"end\":3,\"score\":0.9}}],\"claims\":[]}}\n",
+                serde_json::to_string(text).unwrap()
+            )
+        };
+        std::fs::write(&tagged, record(text)).unwrap();
+        let mut written = Vec::new();
+        let evaluation = evaluate_claims(
+            &articles,
+            &EntitySource::Tagged(read_tagged(&tagged).unwrap()),
+            &ClaimRules::default(),
+            |doc| {
+                written.push(doc.claims.len());
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(written, [1]);
+        assert_eq!(evaluation.scores.attribution, Counts { gold: 1, predicted: 1, correct: 1 });
+        assert_eq!(evaluation.scores.exact.cue.correct, 1);
+        assert!(evaluation.ner_seconds.is_none());
+
+        std::fs::write(&tagged, record("ISW said something else.")).unwrap();
+        let error = evaluate_claims(
+            &articles,
+            &EntitySource::Tagged(read_tagged(&tagged).unwrap()),
+            &ClaimRules::default(),
+            |_| Ok(()),
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("\"a1\" has a different text"), "{error}");
+        std::fs::write(&tagged, "{\"id\": 3}\n").unwrap();
+        let error = read_tagged(&tagged).unwrap_err().to_string();
+        assert!(error.contains("tagged.jsonl, line 1: not a tagged document"), "{error}");
+    }
+
+    #[test]
     fn scores_count_exact_fragments_tokens_and_attributions() {
         let text = "ISW said that Putin lies . He said so";
         let gold = [
