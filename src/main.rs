@@ -192,6 +192,11 @@ struct ModelArgs {
     /// (Viterbi) [default: what the model's config.json declares, else greedy].
     #[arg(long)]
     decoding: Option<String>,
+    /// Sub-tokens of the surrounding document fed on each side of a sentence; fewer is faster
+    /// and, for a model trained with context, less accurate [default: what the model was trained
+    /// with].
+    #[arg(long, value_name = "N")]
+    context_tokens: Option<usize>,
 }
 
 impl ModelArgs {
@@ -203,6 +208,7 @@ impl ModelArgs {
             device,
             batch_tokens: self.batch_tokens.unwrap_or_else(|| default_batch_tokens(device)),
             precision: Precision::parse(&self.precision)?,
+            context_tokens: self.context_tokens,
             decoding: match self.decoding.as_deref() {
                 None => None,
                 Some(spec) => {

@@ -105,6 +105,8 @@ fn the_saved_model_scores_through_tag_exactly_as_during_training() {
 
     let model = NerModel::load(&NerConfig::new(out.path())).unwrap();
     assert_eq!(model.context_tokens(), 4, "the context the model was trained with is used when tagging");
+    let without = NerModel::load(&NerConfig { context_tokens: Some(0), ..NerConfig::new(out.path()) }).unwrap();
+    assert_eq!(without.context_tokens(), 0, "--context-tokens overrides the model's");
     let dev = read_labeled(&data.path().join("dev.txt")).unwrap();
     let through_tag = evaluate(&model, &dev).unwrap();
     assert_eq!(through_tag.overall, kept.overall);
