@@ -193,6 +193,11 @@ const BE_FORMS: &[&str] = &["is", "are", "was", "were", "’s", "'s", "isn’t",
 
 const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
+/// Words that end a verb's object or infinitive when it is the content ("charged Corey
+/// Lewandowski | after determining ..."); a reported clause runs past them.
+const OBJECT_ENDS: &[&str] =
+    &[",", ";", "—", "but", "after", "before", "while", "because", "though", "although", "despite", "when", "whereas"];
+
 /// Nouns that make a nominal cue with a participle: "published an article stating".
 const DOCUMENT_NOUNS: &[&str] = &[
     "article",
@@ -427,16 +432,13 @@ impl<'a> Finder<'a> {
             let Some(quote) = self.quote_closing_at(close).copied() else { continue };
             let after = close + 1;
             let end = if after >= sentence.end { next_end } else { sentence.end };
+            let end = (after..end).find(|&j| matches!(self.tokens[j].text.as_str(), "." | "!" | "?")).unwrap_or(end);
             // The attribution may open the next sentence, not the next paragraph; a signature
             // ("— Name") may stand on a line of its own.
-            if after >= sentence.end && after < self.tokens.len() && self.tokens[after].newline_before {
-                self.dash_attribution(quote, end);
-                continue;
-            }
-            let end = (after..end).find(|&j| matches!(self.tokens[j].text.as_str(), "." | "!" | "?")).unwrap_or(end);
-            let Some(AttributionSpan { source, cue, entry: cue_entry, end: attribution_end }) =
-                self.attribution_after(after, end)
-            else {
+            let next_paragraph =
+                after >= sentence.end && after < self.tokens.len() && self.tokens[after].newline_before;
+            let found = if next_paragraph { None } else { self.attribution_after(after, end) };
+            let Some(AttributionSpan { source, cue, entry: cue_entry, end: attribution_end }) = found else {
                 self.dash_attribution(quote, end);
                 continue;
             };
@@ -1109,10 +1111,10 @@ impl<'a> Finder<'a> {
     fn passive_participle(&self, i: usize, sentence_start: usize) -> bool {
         let word = self.lower(i);
         let participle = word.ends_with("ed") || matches!(word, "said" | "thought" | "known" | "seen" | "told");
-        let be = (sentence_start.max(i.saturating_sub(3))..i).rev().take_while(|&j| {
+        let mut before = (sentence_start.max(i.saturating_sub(3))..i).rev().take_while(|&j| {
             BE_FORMS.contains(&self.lower(j)) || AUXILIARIES.contains(&self.lower(j)) || self.lower(j).ends_with("ly")
         });
-        participle && be.clone().any(|j| BE_FORMS.contains(&self.lower(j)))
+        participle && before.any(|j| BE_FORMS.contains(&self.lower(j)))
     }
 
     /// "SOURCE CUE (that) CONTENT" and "SOURCE CUE: CONTENT".
@@ -1169,23 +1171,9 @@ impl<'a> Finder<'a> {
             // ...": a verb's object or infinitive ends at the first clause word; a reported
             // clause ("said Putin is preparing ...") runs on.
             if !matches!(next, "that" | "“" | "\"" | "«") && !matches!(entry.lemma.as_str(), "say" | "tell") {
-                if let Some(stop) = (content.start + 1..content.end).find(|&j| {
-                    matches!(
-                        self.lower(j),
-                        "," | ";"
-                            | "—"
-                            | "but"
-                            | "after"
-                            | "before"
-                            | "while"
-                            | "because"
-                            | "though"
-                            | "although"
-                            | "despite"
-                            | "when"
-                            | "whereas"
-                    ) && !self.inside_quote(j)
-                }) {
+                if let Some(stop) = (content.start + 1..content.end)
+                    .find(|&j| OBJECT_ENDS.contains(&self.lower(j)) && !self.inside_quote(j))
+                {
                     content.end = stop;
                 }
             }
