@@ -107,6 +107,10 @@ struct TrainArgs {
     /// `tag` then uses the same context.
     #[arg(long, default_value_t = 0)]
     context_tokens: usize,
+    /// Consecutive sentences of one document, up to N sub-tokens, are trained as one sequence
+    /// sharing one context (0: each sentence alone); `tag` then packs the same way.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pack_tokens: usize,
     /// Continue from OUT/checkpoint after an interruption.
     #[arg(long)]
     resume: bool,
@@ -197,6 +201,10 @@ struct ModelArgs {
     /// with].
     #[arg(long, value_name = "N")]
     context_tokens: Option<usize>,
+    /// Sub-tokens of consecutive sentences tagged as one sequence, sharing one context; 0 tags
+    /// every sentence alone [default: what the model was trained with, else 0].
+    #[arg(long, value_name = "N")]
+    pack_tokens: Option<usize>,
 }
 
 impl ModelArgs {
@@ -209,6 +217,7 @@ impl ModelArgs {
             batch_tokens: self.batch_tokens.unwrap_or_else(|| default_batch_tokens(device)),
             precision: Precision::parse(&self.precision)?,
             context_tokens: self.context_tokens,
+            pack_tokens: self.pack_tokens,
             decoding: match self.decoding.as_deref() {
                 None => None,
                 Some(spec) => {
@@ -299,6 +308,7 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         seed: args.seed,
         casing: !args.no_casing,
         context_tokens: args.context_tokens,
+        pack_tokens: args.pack_tokens,
         resume: args.resume,
         limit: args.limit,
         device: parse_device(&args.device)?,

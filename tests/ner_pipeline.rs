@@ -67,6 +67,24 @@ fn every_word_of_a_long_text_gets_a_prediction() {
 }
 
 #[test]
+fn packed_sentences_give_every_word_of_every_sentence_a_prediction() {
+    let model = tiny_model(Head::Always(B_PER));
+    // Short sentences pack together; the 150-word one is longer than a window and goes alone.
+    let sentences =
+        ["Putin said so.", "Kyiv was quiet.", &(long_sentence(150) + "."), "Ukraine reported war.", "Isw said."];
+    let text = sentences.join(" ");
+    for pack_tokens in [0, 12, 40] {
+        let tagger =
+            Tagger::load(&NerConfig { pack_tokens: Some(pack_tokens), ..NerConfig::new(&model.path) }).unwrap();
+        let docs = tag(&tagger, &[&text]);
+        let words: Vec<&str> = text.split([' ', '.']).filter(|w| !w.is_empty()).collect();
+        let entities: Vec<&str> = docs[0].entities.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(entities, words, "packing {pack_tokens}");
+        assert_offsets_valid(&docs[0]);
+    }
+}
+
+#[test]
 fn more_windows_than_fit_in_one_batch_give_the_same_entities_as_one_by_one() {
     let model = tiny_model(Head::Random);
     let texts: Vec<String> = (0..5).map(|i| long_sentence(150 + 37 * i) + ". Kyiv and Moscow said so.").collect();

@@ -93,24 +93,40 @@ fn training_lowers_the_loss_and_learns_the_toy_corpus() {
     assert!(best > 0.8, "dev F1 {best}: {reports:?}");
 }
 
-#[test]
-fn the_saved_model_scores_through_tag_exactly_as_during_training() {
+/// Trains with `pack_tokens`, then scores dev through `tag`'s path with the saved model: the
+/// same context and packing must give the very scores training reported.
+fn assert_saved_model_scores_as_during_training(pack_tokens: usize) {
     let _turn = take_turn();
     let base = tiny_model(Head::Random);
     let data = corpus();
     let out = tempfile::tempdir().unwrap();
-    let config = config(&base.path, data.path(), out.path());
+    let config = TrainConfig { pack_tokens, ..config(&base.path, data.path(), out.path()) };
     let reports = train(&config);
     let kept = reports.iter().rev().find(|r| r.kept).unwrap().dev.clone().unwrap();
 
     let model = NerModel::load(&NerConfig::new(out.path())).unwrap();
     assert_eq!(model.context_tokens(), 4, "the context the model was trained with is used when tagging");
-    let without = NerModel::load(&NerConfig { context_tokens: Some(0), ..NerConfig::new(out.path()) }).unwrap();
-    assert_eq!(without.context_tokens(), 0, "--context-tokens overrides the model's");
+    assert_eq!(model.pack_tokens(), pack_tokens, "the packing the model was trained with is used when tagging");
+    let overridden =
+        NerModel::load(&NerConfig { context_tokens: Some(0), pack_tokens: Some(7), ..NerConfig::new(out.path()) })
+            .unwrap();
+    assert_eq!(overridden.context_tokens(), 0, "--context-tokens overrides the model's");
+    assert_eq!(overridden.pack_tokens(), 7, "--pack-tokens overrides the model's");
     let dev = read_labeled(&data.path().join("dev.txt")).unwrap();
     let through_tag = evaluate(&model, &dev).unwrap();
     assert_eq!(through_tag.overall, kept.overall);
     assert_eq!(through_tag.per_type, kept.per_type);
+}
+
+#[test]
+fn the_saved_model_scores_through_tag_exactly_as_during_training() {
+    assert_saved_model_scores_as_during_training(0);
+}
+
+#[test]
+fn a_model_trained_on_packed_sentences_scores_through_tag_exactly_as_during_training() {
+    // Toy sentences are six words: 20 sub-tokens packs two or three of them into a sequence.
+    assert_saved_model_scores_as_during_training(20);
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //!
 //! [`NerModel::predict`] takes segmented documents and fills their entities:
 //! 1. every sentence is tokenized into sub-words, in parallel;
-//! 2. sentences longer than the model's maximum become overlapping windows, so no text is ever
+//! 2. neighbouring sentences are packed into one sequence when the model was trained that way
+//!    (`claimtag_pack_tokens`), with the model's document context on each side of the sequence;
+//!    sentences longer than the model's maximum become overlapping windows, so no text is ever
 //!    truncated, and each sub-token keeps the prediction of the window it sits most centrally in;
 //! 3. windows are sorted by length and batched under a padded-token budget;
 //! 4. each word takes the label of its first sub-token, and consecutive labels become entities.
@@ -31,7 +33,7 @@ use crate::offsets::CharIndex;
 use classifier::TokenClassifier;
 use decode::{best_labels, trim_entity, words_to_entities, WordPrediction};
 use tokenize::{SpecialIds, SubToken, SubwordTokenizer};
-use windows::{plan_batches, plan_windows};
+use windows::{pack_sentences, plan_batches, plan_windows};
 
 /// Where the default model lives, relative to the repository or to the directory of the binary.
 pub const DEFAULT_MODEL_DIR: &str = "models/claimtag-ner-en";
@@ -51,6 +53,10 @@ pub struct NerConfig {
     /// Sub-tokens of surrounding document on each side of a sentence; `None` uses what the
     /// model was trained with (`claimtag_context_tokens` in `config.json`, else none).
     pub context_tokens: Option<usize>,
+    /// Sub-tokens of consecutive sentences fed to the model as one sequence, sharing one
+    /// context (0: every sentence alone); `None` uses what the model was trained with
+    /// (`claimtag_pack_tokens` in `config.json`, else 0).
+    pub pack_tokens: Option<usize>,
     /// The float type the weights run in.
     pub precision: Precision,
     /// How word labels are chosen from the model's distributions; `None` uses what the model
@@ -96,6 +102,7 @@ impl NerConfig {
             batch_tokens: default_batch_tokens(Device::Cpu),
             max_window_tokens: None,
             context_tokens: None,
+            pack_tokens: None,
             precision: Precision::Fp32,
             decoding: None,
         }
@@ -165,6 +172,7 @@ pub struct NerModel {
     device: Device,
     window_len: usize,
     context_tokens: usize,
+    pack_tokens: usize,
     batch_tokens: usize,
     decoding: Decoding,
 }
@@ -195,6 +203,7 @@ impl NerModel {
             device: config.device,
             window_len,
             context_tokens,
+            pack_tokens: config.pack_tokens.or(files.pack_tokens).unwrap_or(0),
             batch_tokens: config.batch_tokens.max(1),
             decoding: config.decoding.or(files.decoding).unwrap_or_default(),
         })
@@ -213,6 +222,11 @@ impl NerModel {
     /// Sub-tokens of document context on each side of every sentence.
     pub fn context_tokens(&self) -> usize {
         self.context_tokens
+    }
+
+    /// Sub-tokens of consecutive sentences that go through the model as one sequence.
+    pub fn pack_tokens(&self) -> usize {
+        self.pack_tokens
     }
 
     /// Fills `entities` of every document from its `sentences`, replacing what was there.
@@ -236,20 +250,21 @@ impl NerModel {
         let encoded = encoded.documents;
         assert_eq!(encoded.len(), docs.len(), "an encoded batch is predicted with the documents it was made from");
 
-        // Each sentence (or window of a long one) is predicted with up to `context_tokens`
-        // sub-tokens of the surrounding document on each side, as the model was trained.
+        // Each run of neighbouring sentences (or window of a long one) is predicted with up to
+        // `context_tokens` sub-tokens of the surrounding document on each side, as the model
+        // was trained.
         let own_len = self.window_len - 2 * self.context_tokens;
         let mut sequences: Vec<Sequence> = Vec::new();
         for (doc, encoded_doc) in encoded.iter().enumerate() {
-            for sentence in &encoded_doc.sentences {
-                for window in plan_windows(sentence.len(), own_len) {
+            for run in pack_sentences(&encoded_doc.sentences, self.pack_tokens.min(own_len)) {
+                let run = encoded_doc.sentences[run.start].start..encoded_doc.sentences[run.end - 1].end;
+                for window in plan_windows(run.len(), own_len) {
                     if window.tokens.is_empty() {
                         continue;
                     }
-                    let input_start = (sentence.start + window.tokens.start).saturating_sub(self.context_tokens);
-                    let input_end =
-                        (sentence.start + window.tokens.end + self.context_tokens).min(encoded_doc.tokens.len());
-                    let owns = sentence.start + window.owns.start..sentence.start + window.owns.end;
+                    let input_start = (run.start + window.tokens.start).saturating_sub(self.context_tokens);
+                    let input_end = (run.start + window.tokens.end + self.context_tokens).min(encoded_doc.tokens.len());
+                    let owns = run.start + window.owns.start..run.start + window.owns.end;
                     sequences.push(Sequence { doc, input: input_start..input_end, owns });
                 }
             }

@@ -53,6 +53,9 @@ pub struct ModelFiles {
     pub casing_classes: Option<i64>,
     /// `claimtag_context_tokens` in `config.json`: document context the model was trained with.
     pub context_tokens: Option<usize>,
+    /// `claimtag_pack_tokens` in `config.json`: sub-tokens of consecutive sentences the model
+    /// was trained to see as one sequence.
+    pub pack_tokens: Option<usize>,
     /// `claimtag_decoding` in `config.json` (`greedy` or `constrained`): how the model's labels
     /// are best decoded.
     pub decoding: Option<super::Decoding>,
@@ -71,6 +74,7 @@ impl ModelFiles {
         let weights = find_weights(dir)?;
         let casing_classes = config.get("claimtag_casing_classes").and_then(Value::as_i64);
         let context_tokens = config.get("claimtag_context_tokens").and_then(Value::as_u64).map(|n| n as usize);
+        let pack_tokens = config.get("claimtag_pack_tokens").and_then(Value::as_u64).map(|n| n as usize);
         let decoding = config.get("claimtag_decoding").and_then(Value::as_str).and_then(super::Decoding::parse);
         Ok(ModelFiles {
             dir: dir.to_path_buf(),
@@ -80,6 +84,7 @@ impl ModelFiles {
             weights,
             casing_classes,
             context_tokens,
+            pack_tokens,
             decoding,
         })
     }

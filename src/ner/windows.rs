@@ -1,5 +1,6 @@
-//! Fitting sentences to the model: overlapping windows for sentences longer than the model's
-//! maximum, and batches of windows under a token budget.
+//! Fitting sentences to the model: runs of short neighbouring sentences that share one sequence,
+//! overlapping windows for sentences longer than the model's maximum, and batches of windows
+//! under a token budget.
 
 use std::ops::Range;
 
@@ -35,6 +36,28 @@ pub fn plan_windows(num_tokens: usize, max_len: usize) -> Vec<Window> {
         windows.push(Window { tokens: start..end, owns: owns_start..owns_end });
     }
     windows
+}
+
+/// Groups consecutive sentences (sub-token ranges, in order) into runs of at most `budget`
+/// sub-tokens, so that neighbours go through the model together and share the surrounding
+/// context instead of each carrying its own. Returns ranges of indices into `sentences`. Only
+/// sentences that touch (one ends where the next starts) are packed together; a sentence
+/// longer than `budget` is a run of its own, and `budget` 0 keeps every sentence alone.
+pub fn pack_sentences(sentences: &[Range<usize>], budget: usize) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::with_capacity(sentences.len());
+    for (i, sentence) in sentences.iter().enumerate() {
+        match runs.last_mut() {
+            Some(run)
+                if sentences[run.end - 1].end == sentence.start
+                    && sentence.end - sentences[run.start].start <= budget
+                    && budget > 0 =>
+            {
+                run.end = i + 1
+            }
+            _ => runs.push(i..i + 1),
+        }
+    }
+    runs
 }
 
 /// Groups sequences into batches whose padded size (`count * (longest + extra)`) stays within
@@ -98,6 +121,19 @@ mod tests {
         assert_eq!(windows[0], Window { tokens: 0..10, owns: 0..8 });
         assert_eq!(windows[1], Window { tokens: 5..15, owns: 8..13 });
         assert_eq!(windows[2], Window { tokens: 10..20, owns: 13..20 });
+    }
+
+    #[test]
+    fn neighbouring_sentences_are_packed_under_the_budget_in_order() {
+        let sentences = [0..4, 4..10, 10..30, 30..31, 31..33, 33..33, 33..40];
+        assert_eq!(pack_sentences(&sentences, 10), [0..2, 2..3, 3..7]);
+        assert_eq!(pack_sentences(&sentences, 12), [0..2, 2..3, 3..7]);
+        let everything = pack_sentences(&sentences, 100);
+        assert_eq!((everything.len(), everything[0].clone()), (1, 0..7));
+        assert_eq!(pack_sentences(&sentences, 0), (0..7).map(|i| i..i + 1).collect::<Vec<_>>());
+        assert!(pack_sentences(&[], 10).is_empty());
+        // Sentences of different documents do not touch, and are never packed together.
+        assert_eq!(pack_sentences(&[0..4, 5..9, 9..12], 100), [0..1, 1..3]);
     }
 
     #[test]
