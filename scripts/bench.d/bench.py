@@ -10,7 +10,6 @@ show medians.
 The table goes to stdout, progress to stderr, the full record to $BENCH_JSON.
 """
 
-import glob
 import json
 import os
 import platform
@@ -21,6 +20,7 @@ import subprocess
 import sys
 import time
 
+from bench_common import CORPORA, log_tail, measure, write_jsonl
 from claimtag_rules import trim_entity
 from hf_tag import SANITY_SENTENCES
 
@@ -71,51 +71,6 @@ class Settings:
 # Corpora
 
 
-def conll_documents(path):
-    """CoNLL-2003: a document per -DOCSTART- block, a sentence per blank-line-separated block
-    (its tokens, the first column, joined by single spaces), sentences joined by newlines."""
-    documents, sentences, tokens = [], [], []
-
-    def end_sentence():
-        if tokens:
-            sentences.append(" ".join(tokens))
-            tokens.clear()
-
-    def end_document():
-        end_sentence()
-        if sentences:
-            documents.append("\n".join(sentences))
-            sentences.clear()
-
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            line = line.strip()
-            if line.startswith("-DOCSTART-"):
-                end_document()
-            elif not line:
-                end_sentence()
-            else:
-                tokens.append(line.split()[0])
-    end_document()
-    return [{"id": f"conll2003-test-{i:03d}", "text": text} for i, text in enumerate(documents, 1)]
-
-
-def polnear_documents(folder):
-    """PolNeAR: one article per file, its file name as id."""
-    documents = []
-    for path in sorted(glob.glob(os.path.join(folder, "*"))):
-        with open(path, encoding="utf-8") as article:
-            documents.append({"id": os.path.basename(path), "text": article.read()})
-    return documents
-
-
-CORPORA = {
-    # name: (title, path under CLAIMTAG_DATA, reader)
-    "conll2003-test": ("CoNLL-2003 English test", "conll2003/test.txt", conll_documents),
-    "polnear-dev": ("PolNeAR dev", "polnear/dev/text", polnear_documents),
-}
-
-
 def build_corpus(settings, name):
     title, relative, reader = CORPORA[name]
     source = os.path.join(settings.data, relative)
@@ -126,34 +81,12 @@ def build_corpus(settings, name):
     if settings.max_docs:
         documents = documents[:settings.max_docs]
     path = os.path.join(settings.work, "corpus", f"{name}.jsonl")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as out:
-        for document in documents:
-            out.write(json.dumps(document, ensure_ascii=False) + "\n")
+    write_jsonl(documents, path)
     return title, path, len(documents)
 
 
 # ---------------------------------------------------------------------------------------------
 # Running and measuring
-
-
-def measure(command, log_path, env=None):
-    """Runs `command` to completion; returns (wall seconds, peak RSS in MiB, exit code).
-
-    os.wait4 gives the resource usage of exactly this child (RUSAGE_CHILDREN would give the
-    maximum over every child so far), and works where /usr/bin/time is not installed."""
-    with open(log_path, "wb") as log:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=log, stderr=log, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here; Popen must not wait again
-    return wall, usage.ru_maxrss / 1024, process.returncode  # ru_maxrss is in KiB on Linux
-
-
-def log_tail(path, lines=20):
-    with open(path, encoding="utf-8", errors="replace") as log:
-        return "".join(log.readlines()[-lines:])
 
 
 def claimtag_env(settings):
@@ -571,12 +504,14 @@ def main():
     with open(config_path, encoding="utf-8") as config_file:
         flops_config = json.load(config_file)
     context = flops_config.get("claimtag_context_tokens", 0)
-    if context:
+    pack = flops_config.get("claimtag_pack_tokens", 0)
+    if context or pack:
         # The transformers port tags sentences alone; claimtag gives this model its neighbours.
-        progress(f"warning: the model reads {context} sub-tokens of document context a side, which claimtag "
-                 "feeds and the transformers port does not: claimtag does more work per sentence, and "
-                 "agreement and parity compare different inputs. For a like-for-like comparison set "
-                 "CLAIMTAG_MODEL to a model without context")
+        progress(f"warning: the model reads its sentences with their neighbours ({pack} sub-tokens packed into "
+                 f"one sequence, {context} of document context a side), which claimtag feeds and the "
+                 "transformers port does not: the two tools run different inputs, so speed, agreement and "
+                 "parity do not compare like with like. For that, set CLAIMTAG_MODEL to a model without "
+                 "context or packing")
     # Missing data should stop the benchmark before it spends minutes measuring anything.
     built = {name: build_corpus(settings, name) for name in settings.corpora}
     # Outputs of an earlier benchmark (another batch size, more repeats) would only mislead.

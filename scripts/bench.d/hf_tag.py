@@ -136,10 +136,12 @@ def load_model(model_dir):
     if not getattr(config, "claimtag_casing_classes", None):
         sys.exit(f"hf_tag: {model_dir}/config.json has no claimtag_casing_classes; "
                  "this script is for claimtag's cased models")
-    if getattr(config, "claimtag_context_tokens", 0):
-        # claimtag would feed neighbouring sentences as context; a sentence-level pipeline cannot.
-        print(f"hf_tag: warning: the model was trained with {config.claimtag_context_tokens} context tokens; "
-              "the pipeline tags sentences without them, so entities will differ", file=sys.stderr)
+    if getattr(config, "claimtag_context_tokens", 0) or getattr(config, "claimtag_pack_tokens", 0):
+        # claimtag feeds neighbouring sentences as context; a sentence-level pipeline cannot.
+        print(f"hf_tag: warning: the model was trained on sentences with their neighbours "
+              f"({getattr(config, 'claimtag_pack_tokens', 0)} sub-tokens packed, "
+              f"{getattr(config, 'claimtag_context_tokens', 0)} of context a side); the pipeline tags each "
+              "sentence alone, so entities will differ", file=sys.stderr)
     model = CasedBertForTokenClassification(config)
     weights = {name: tensor.float() for name, tensor in load_file(f"{model_dir}/model.safetensors").items()}
     # strict: a renamed or missing tensor must fail here, not tag with random weights.
