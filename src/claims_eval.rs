@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::claims::ClaimRules;
 use crate::document::{Claim, Document, Entity};
+use crate::input::open_file;
 use crate::ner::NerError;
 use crate::offsets::CharIndex;
 use crate::pipeline::Tagger;
@@ -92,7 +93,7 @@ pub enum ClaimEvalError {
     Write(#[from] io::Error),
 }
 
-/// Reads `claimtag tag` JSONL output: one document a line, keyed by `id`.
+/// Reads `claimtag tag` JSONL output (`.gz` and `.zst` too): one document a line, keyed by `id`.
 pub fn read_tagged(path: &Path) -> Result<HashMap<String, TaggedDocument>, PolnearError> {
     #[derive(Deserialize)]
     struct Record {
@@ -100,9 +101,9 @@ pub fn read_tagged(path: &Path) -> Result<HashMap<String, TaggedDocument>, Polne
         #[serde(flatten)]
         document: TaggedDocument,
     }
-    let file = std::fs::File::open(path).map_err(|error| PolnearError::Read { path: path.into(), error })?;
+    let file = open_file(path).map_err(|error| PolnearError::Read { path: path.into(), error })?;
     let mut documents = HashMap::new();
-    for (index, line) in io::BufReader::new(file).lines().enumerate() {
+    for (index, line) in file.lines().enumerate() {
         let line = line.map_err(|error| PolnearError::Read { path: path.into(), error })?;
         if line.trim().is_empty() {
             continue;
@@ -482,6 +483,14 @@ mod tests {
         assert_eq!(evaluation.scores.attribution, Counts { gold: 1, predicted: 1, correct: 1 });
         assert_eq!(evaluation.scores.exact.cue.correct, 1);
         assert!(evaluation.ner_seconds.is_none());
+
+        // `tag --output tagged.jsonl.gz` compresses; such output reads back alike.
+        let gzipped = dir.path().join("tagged.jsonl.gz");
+        let mut encoder =
+            flate2::write::GzEncoder::new(std::fs::File::create(&gzipped).unwrap(), flate2::Compression::default());
+        io::Write::write_all(&mut encoder, record(text).as_bytes()).unwrap();
+        encoder.finish().unwrap();
+        assert_eq!(read_tagged(&gzipped).unwrap()["a1"].entities[0].text, "ISW");
 
         std::fs::write(&tagged, record("ISW said something else.")).unwrap();
         let error = evaluate_claims(

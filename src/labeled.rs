@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::document::Span;
-use crate::export::{brat, doccano, label_studio, AnnotatedText, ImportError};
+use crate::export::{brat, doccano, iob2_tags, label_studio, AnnotatedText, ImportError};
 use crate::offsets::CharIndex;
 use crate::segment::words;
 
@@ -91,20 +90,12 @@ fn from_annotated(texts: Vec<AnnotatedText>) -> Vec<LabeledSentence> {
 /// label of the span it starts in.
 fn tag_words(text: &str, entities: &[(usize, usize, &str)], document: usize) -> LabeledSentence {
     let chars = CharIndex::new(text);
-    let mut sentence = LabeledSentence { tokens: Vec::new(), tags: Vec::new(), document };
-    let mut previous_entity = None;
-    for Span { start, end } in words(text) {
-        let entity = entities.iter().position(|&(s, e, _)| s <= start && start < e);
-        let tag = match entity {
-            None => "O".to_string(),
-            Some(i) if previous_entity == Some(i) => format!("I-{}", entities[i].2),
-            Some(i) => format!("B-{}", entities[i].2),
-        };
-        previous_entity = entity;
-        sentence.tokens.push(chars.slice(start..end).to_string());
-        sentence.tags.push(tag);
+    let spans = words(text);
+    LabeledSentence {
+        tokens: spans.iter().map(|span| chars.slice(span.start..span.end).to_string()).collect(),
+        tags: iob2_tags(spans.iter().map(|span| span.start), entities),
+        document,
     }
-    sentence
 }
 
 /// Token in the first column, tag in the last; blank lines end sentences, `-DOCSTART-` lines

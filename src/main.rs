@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use claimtag::batch::{self, completed_ids, Progress, ProgressMode, Selection, Shard};
+use claimtag::batch::{self, prepare_output, OutputKind, Progress, ProgressMode, Selection, Shard};
 use claimtag::claims::ClaimRules;
 use claimtag::claims_eval::{evaluate_claims, read_polnear, read_tagged, EntitySource};
 use claimtag::eval::evaluate;
@@ -458,23 +458,13 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
     let selection = Selection {
         shard: Shard::resolve(args.shard_index, args.num_shards, |name| std::env::var(name).ok())?,
         done: match &args.output {
-            Some(path) if writes_directory => {
-                let holds_files = std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_some());
-                anyhow::ensure!(!holds_files, "{}: not empty; give --output a new or empty directory", path.display());
-                Default::default()
-            }
-            Some(path) if args.resume => {
-                anyhow::ensure!(matches!(format, Format::Jsonl), "--resume needs --format jsonl");
-                completed_ids(path)?
-            }
             Some(path) => {
-                let holds_records = std::fs::metadata(path).is_ok_and(|meta| meta.len() > 0);
-                anyhow::ensure!(
-                    !holds_records,
-                    "{}: already exists; pass --resume to continue that run, or remove the file",
-                    path.display()
-                );
-                Default::default()
+                let kind = match format {
+                    _ if writes_directory => OutputKind::Directory,
+                    Format::Jsonl => OutputKind::Jsonl,
+                    _ => OutputKind::OtherFile,
+                };
+                prepare_output(path, kind, args.resume)?
             }
             None => Default::default(),
         },

@@ -30,7 +30,7 @@ use crate::output::DocumentSink;
 use crate::pipeline::{Preparer, Tagger};
 
 pub use progress::{Progress, ProgressMode, Totals};
-pub use resume::{completed_ids, ResumeError};
+pub use resume::{completed_ids, prepare_output, OutputKind, ResumeError};
 pub use shard::{Shard, ShardError};
 
 /// Most documents in one model batch.

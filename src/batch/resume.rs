@@ -4,6 +4,9 @@
 //! leaves whole lines and, at worst, one torn last line. Resuming cuts that torn line off,
 //! collects the ids of the whole lines, and the run then skips those ids and appends the rest:
 //! every input id ends up in the output exactly once.
+//!
+//! Without `--resume`, [`prepare_output`] refuses an output that already holds something, so
+//! that no earlier run's records are overwritten by accident.
 
 use std::collections::HashSet;
 use std::fs::OpenOptions;
@@ -20,10 +23,50 @@ pub enum ResumeError {
     Read { path: String, error: std::io::Error },
     #[error("{path}: --resume needs an uncompressed output file (a .gz or .zst stream cannot be cut back to its last whole record); write plain JSONL and compress when the job is done")]
     Compressed { path: String },
+    #[error("{path}: already exists; pass --resume to continue that run, or remove the file")]
+    Exists { path: String },
+    #[error("{path}: not empty; give --output a new or empty directory")]
+    DirectoryNotEmpty { path: String },
+    #[error("--resume needs --format jsonl")]
+    NotJsonl,
     #[error(
         "{path}, line {line}: not a claimtag record ({problem}); is this the right output file? Nothing was changed"
     )]
     NotARecord { path: String, line: usize, problem: String },
+}
+
+/// Where a run writes: one file of records (JSONL, or another format), or a directory of
+/// files (brat, WebAnno TSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    Jsonl,
+    OtherFile,
+    Directory,
+}
+
+/// Checks that a run may write to `path` and returns the ids it already holds: with `resume`,
+/// those of a JSONL output (see [`completed_ids`]); without, none, and an output that already
+/// holds something is refused. A directory output must be new or empty, and cannot be resumed
+/// record by record.
+pub fn prepare_output(path: &Path, kind: OutputKind, resume: bool) -> Result<HashSet<String>, ResumeError> {
+    let name = || path.display().to_string();
+    match kind {
+        OutputKind::Directory => {
+            let holds_files = std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_some());
+            if holds_files {
+                return Err(ResumeError::DirectoryNotEmpty { path: name() });
+            }
+            Ok(HashSet::new())
+        }
+        OutputKind::Jsonl if resume => completed_ids(path),
+        OutputKind::OtherFile if resume => Err(ResumeError::NotJsonl),
+        OutputKind::Jsonl | OutputKind::OtherFile => {
+            if std::fs::metadata(path).is_ok_and(|meta| meta.len() > 0) {
+                return Err(ResumeError::Exists { path: name() });
+            }
+            Ok(HashSet::new())
+        }
+    }
 }
 
 /// Prepares `path` for appending: cuts off a torn last line and returns the ids of the records
@@ -122,6 +165,32 @@ mod tests {
         let err = completed_ids(&path).unwrap_err();
         assert!(err.to_string().contains("line 1: not a claimtag record"), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
+    }
+
+    #[test]
+    fn an_output_holding_records_is_refused_without_resume_and_resumed_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        assert!(prepare_output(&path, OutputKind::Jsonl, false).unwrap().is_empty(), "a new file is fine");
+        std::fs::write(&path, "").unwrap();
+        assert!(prepare_output(&path, OutputKind::Jsonl, false).unwrap().is_empty(), "so is an empty one");
+        std::fs::write(&path, "{\"id\": \"a\"}\n").unwrap();
+        let err = prepare_output(&path, OutputKind::Jsonl, false).unwrap_err();
+        assert!(matches!(err, ResumeError::Exists { .. }), "{err}");
+        assert!(matches!(prepare_output(&path, OutputKind::OtherFile, false), Err(ResumeError::Exists { .. })));
+        assert_eq!(prepare_output(&path, OutputKind::Jsonl, true).unwrap(), HashSet::from(["a".to_string()]));
+        assert!(matches!(prepare_output(&path, OutputKind::OtherFile, true), Err(ResumeError::NotJsonl)));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"id\": \"a\"}\n", "nothing was changed");
+    }
+
+    #[test]
+    fn a_directory_output_must_be_new_or_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(prepare_output(&dir.path().join("new"), OutputKind::Directory, false).unwrap().is_empty());
+        assert!(prepare_output(dir.path(), OutputKind::Directory, false).unwrap().is_empty());
+        std::fs::write(dir.path().join("a.ann"), "").unwrap();
+        let err = prepare_output(dir.path(), OutputKind::Directory, false).unwrap_err();
+        assert!(matches!(err, ResumeError::DirectoryNotEmpty { .. }), "{err}");
     }
 
     #[test]

@@ -149,15 +149,23 @@ pub fn words_of(doc: &Document) -> Vec<Word> {
 /// IOB2 tag of every word from the entities of `doc` (a word is inside an entity when it starts
 /// inside it).
 pub fn word_tags(doc: &Document, words: &[Word]) -> Vec<String> {
+    let entities: Vec<(usize, usize, &str)> = doc.entities.iter().map(|e| (e.start, e.end, e.label.as_str())).collect();
+    iob2_tags(words.iter().map(|word| word.span.start), &entities)
+}
+
+/// IOB2 tags of words (given by their start offsets, in order) from entity spans
+/// `(start, end, label)`: a word takes the label of the span it starts in, `B-` on the span's
+/// first word and `I-` on the rest.
+pub fn iob2_tags(word_starts: impl IntoIterator<Item = usize>, entities: &[(usize, usize, &str)]) -> Vec<String> {
     let mut previous: Option<usize> = None;
-    words
-        .iter()
-        .map(|word| {
-            let entity = doc.entities.iter().position(|e| e.start <= word.span.start && word.span.start < e.end);
+    word_starts
+        .into_iter()
+        .map(|start| {
+            let entity = entities.iter().position(|&(s, e, _)| s <= start && start < e);
             let tag = match entity {
                 None => "O".to_string(),
-                Some(i) if previous == Some(i) => format!("I-{}", doc.entities[i].label),
-                Some(i) => format!("B-{}", doc.entities[i].label),
+                Some(i) if previous == Some(i) => format!("I-{}", entities[i].2),
+                Some(i) => format!("B-{}", entities[i].2),
             };
             previous = entity;
             tag

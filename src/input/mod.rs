@@ -291,6 +291,11 @@ fn decode_utf8(bytes: Vec<u8>) -> Result<String, usize> {
 /// A boxed byte stream, so plain and compressed inputs read alike.
 type Stream = Box<dyn BufRead + Send>;
 
+/// Opens a file for reading as `tag` reads its inputs: `.gz` and `.zst` are decompressed.
+pub fn open_file(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
+    files::open(&Source::file(path), &Arc::new(AtomicU64::new(0)))
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::Ordering;
