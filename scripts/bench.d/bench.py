@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 
-from bench_common import CORPORA, log_tail, measure, write_jsonl
+from bench_common import CORPORA, claimtag_env, log_tail, measure, write_jsonl
 from claimtag_rules import trim_entity
 from hf_tag import SANITY_SENTENCES
 
@@ -89,14 +89,6 @@ def build_corpus(settings, name):
 # Running and measuring
 
 
-def claimtag_env(settings):
-    env = dict(os.environ)
-    # claimtag tokenizes on rayon's pool, which would take every core whatever --threads says;
-    # both tools get the same THREADS budget.
-    env["RAYON_NUM_THREADS"] = str(settings.threads)
-    return env
-
-
 def hf_env(settings):
     env = dict(os.environ)
     env["HF_HUB_OFFLINE"] = "1"  # everything is local; never wait on a network
@@ -117,7 +109,7 @@ def run_claimtag(settings, corpus, out, log, claims):
         command += ["--no-claims", "--decoding", "greedy"]
     if os.path.exists(out):
         os.remove(out)  # a fresh run, never a continuation of an earlier one
-    wall, rss, code = measure(command, log, claimtag_env(settings))
+    wall, rss, code = measure(command, log, claimtag_env(settings.threads))
     if code not in (0, 3):
         hint = " (this benchmark needs a claimtag with tag --output, --sentences and --progress)" if code == 2 else ""
         fail(f"claimtag exited with {code}{hint}:\n  {' '.join(command)}\n{log_tail(log)}")

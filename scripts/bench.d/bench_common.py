@@ -81,3 +81,11 @@ def measure(command, log_path, env=None):
 def log_tail(path, lines=20):
     with open(path, encoding="utf-8", errors="replace") as log:
         return "".join(log.readlines()[-lines:])
+
+
+def claimtag_env(threads):
+    """The environment for a claimtag run held to `threads` threads: --threads sets libtorch's,
+    but claimtag tokenizes on rayon's pool, which would otherwise take every core."""
+    env = dict(os.environ)
+    env["RAYON_NUM_THREADS"] = str(threads)
+    return env

@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 
-from bench_common import CORPORA, log_tail, measure, write_jsonl
+from bench_common import CORPORA, claimtag_env, log_tail, measure, write_jsonl
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUMMARY = re.compile(r"claimtag: done: (\d+) documents .*?, ([\d.]+) tokens/s, .*?, ([\d.]+) s$", re.M)
@@ -65,9 +65,7 @@ def main():
     if not os.access(binary, os.X_OK):
         fail(f"no claimtag binary at {binary}; run scripts/bench-settings (it builds one) or set CLAIMTAG_BIN")
 
-    run_env = dict(os.environ)
-    # claimtag tokenizes on rayon's pool, which would take every core whatever --threads says.
-    run_env["RAYON_NUM_THREADS"] = str(threads)
+    run_env = claimtag_env(threads)
     os.makedirs(os.path.join(work, "logs"), exist_ok=True)
 
     print(f"claimtag {binary}, {threads} threads, medians of {repeats} (wall from start to exit, start-up included)")
