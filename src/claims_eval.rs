@@ -89,7 +89,7 @@ pub enum ClaimEvalError {
     NotTagged { article: String },
     #[error("the tagged document {article:?} has a different text from the PolNeAR article of that name")]
     TextDiffers { article: String },
-    #[error("cannot write the predicted documents: {0}")]
+    #[error("cannot write the predicted documents")]
     Write(#[from] io::Error),
 }
 
@@ -262,9 +262,11 @@ pub fn parse_ann(path: &Path, text: &str) -> Result<Vec<Attribution>, PolnearErr
         let fields: Vec<&str> = line.split('\t').collect();
         // Annotated text may hold line breaks, so a line that is not `T<n>\t...` or `E<n>\t...`
         // continues the previous annotation's text.
-        let id = fields.first().copied().unwrap_or_default();
-        let numbered = id.len() > 1 && id[1..].chars().all(|c| c.is_ascii_digit()) && fields.len() > 1;
-        match id.chars().next().filter(|_| numbered) {
+        let mut id = fields.first().copied().unwrap_or_default().chars();
+        let kind = id.next();
+        let number = id.as_str();
+        let numbered = !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) && fields.len() > 1;
+        match kind.filter(|_| numbered) {
             Some('T') => {
                 let annotation = fields.get(1).ok_or_else(|| bad("a T line without spans"))?;
                 let (kind, ranges) = annotation.split_once(' ').ok_or_else(|| bad("a T line without spans"))?;
@@ -448,6 +450,14 @@ mod tests {
             "T1\tCue 4 8\tsaid\nT2\tContent 9 30\t3.\n\nThe number of people\nE1\tAttribution:T1 Content:T2 Cue:T1\n";
         let attributions = parse_ann(Path::new("a.ann"), ann).unwrap();
         assert_eq!(attributions[0].content, [(9, 30)]);
+    }
+
+    #[test]
+    fn a_continuation_line_opening_with_a_curly_quote_is_text_not_an_annotation() {
+        let ann =
+            "T1\tCue 4 8\tsaid\nT2\tContent 9 30\t“We\n“will win”\tmore\n”\nE1\tAttribution:T1 Content:T2 Cue:T1\n";
+        let attributions = parse_ann(Path::new("a.ann"), ann).unwrap();
+        assert_eq!(attributions, [Attribution { source: vec![], cue: vec![(4, 8)], content: vec![(9, 30)] }]);
     }
 
     #[test]
