@@ -148,9 +148,30 @@ fn claims_come_by_default_and_no_claims_skips_them() {
 }
 
 #[test]
-fn an_unknown_device_is_refused() {
+fn an_unknown_device_is_refused_as_bad_usage() {
     let model = tiny_model(Head::Random);
     let output = claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--device", "tpu"], b"x");
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("unknown device \"tpu\""), "{}", stderr(&output));
+}
+
+#[test]
+fn misspelt_or_out_of_range_options_are_usage_errors_before_any_work() {
+    let cases: [&[&str]; 8] = [
+        &["tag", "--precision", "fp8"],
+        &["tag", "--decoding", "viterbi"],
+        &["tag", "--threads", "0"],
+        &["tag", "--threads", "3000000000"],
+        &["tag", "--threads", "100000"],
+        &["tag", "--num-shards", "0", "--shard-index", "0"],
+        &["eval", "--data", "x.txt", "--device", "gpu"],
+        &["train", "--base", "b", "--train", "t", "--out", "o", "--threads", "0"],
+    ];
+    for args in cases {
+        // No model is given: a usage error must come before the model would be looked for.
+        let output = claimtag(args, b"x");
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        let message = stderr(&output);
+        assert!(message.starts_with("error: invalid value"), "{args:?}: {message}");
+    }
 }

@@ -177,3 +177,65 @@ fn corrupt_weights_and_configs_are_named() {
     let err = NerModel::load(&NerConfig::new(&model.path)).err().expect("loading fails");
     assert!(err.to_string().contains("has no \"id2label\""), "{err}");
 }
+
+/// Loads the tiny model after `edit` has changed its `config.json`; returns the error.
+fn load_with_config(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let model = tiny_model(Head::Random);
+    let path = model.path.join("config.json");
+    let mut config: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut config);
+    std::fs::write(&path, config.to_string()).unwrap();
+    let err = NerModel::load(&NerConfig::new(&model.path)).err().expect("loading fails").to_string();
+    assert!(err.starts_with(&path.display().to_string()), "the error names config.json: {err}");
+    err
+}
+
+#[test]
+fn inconsistent_model_sizes_are_refused_naming_the_field_before_libtorch_sees_them() {
+    let cases: [(&str, serde_json::Value, &str); 7] = [
+        ("num_attention_heads", 3.into(), "hidden_size 32 is not a multiple of num_attention_heads 3"),
+        ("num_attention_heads", 0.into(), "num_attention_heads is 0; it must be at least 1"),
+        ("num_hidden_layers", 0.into(), "num_hidden_layers is 0"),
+        ("max_position_embeddings", 1.into(), "max_position_embeddings is 1; it must be at least 3"),
+        ("vocab_size", 10.into(), "vocab_size is 10 but the vocabulary has token ids up to"),
+        ("hidden_dropout_prob", 1.5.into(), "hidden_dropout_prob is 1.5"),
+        ("claimtag_decoding", "viterbi".into(), "claimtag_decoding is \"viterbi\"; expected"),
+    ];
+    for (field, value, expected) in cases {
+        let err = load_with_config(|config| config[field] = value);
+        assert!(err.contains(expected), "{field}: {err}");
+    }
+}
+
+#[test]
+fn a_bad_id2label_is_named_as_id2label() {
+    let err = load_with_config(|config| config["id2label"] = serde_json::json!({"x": "O"}));
+    assert!(err.contains("id2label key \"x\""), "{err}");
+    let err = load_with_config(|config| config["id2label"] = serde_json::json!({}));
+    assert!(err.contains("id2label is empty"), "{err}");
+}
+
+#[test]
+fn a_vocabulary_longer_than_the_embedding_is_refused_naming_vocab_size() {
+    // Lines added to vocab.txt (repeated tokens among them: each line is an id) would index
+    // past the embedding's rows and panic inside libtorch on the first sentence that uses them.
+    let model = tiny_model(Head::Random);
+    let path = model.path.join("vocab.txt");
+    let vocab = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{vocab}said\nputin\n")).unwrap();
+    let err = NerModel::load(&NerConfig::new(&model.path)).err().expect("loading fails").to_string();
+    assert!(err.contains("config.json: vocab_size is"), "{err}");
+    assert!(err.contains("repeated tokens included"), "{err}");
+}
+
+#[test]
+fn weights_that_do_not_match_the_config_are_one_line_naming_the_tensor() {
+    let model = tiny_model(Head::Random);
+    let path = model.path.join("config.json");
+    let mut config: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    config["id2label"] = serde_json::json!({"0": "O", "1": "B-PER"});
+    std::fs::write(&path, config.to_string()).unwrap();
+    let err = NerModel::load(&NerConfig::new(&model.path)).err().expect("loading fails").to_string();
+    assert!(err.contains("classifier."), "{err}");
+    assert_eq!(err.lines().count(), 1, "no C++ stack trace: {err}");
+}

@@ -39,7 +39,7 @@ impl Tag {
 }
 
 /// How a sentence's word labels are chosen from the model's distributions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Decoding {
     /// Each word's most likely label on its own; broken sequences are repaired afterwards.
     #[default]

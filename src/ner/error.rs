@@ -10,24 +10,44 @@ pub enum NerError {
     #[error("{}: {message}", path.display())]
     ModelFile { path: PathBuf, message: String },
 
-    #[error("{}: cannot load weights: {source}", path.display())]
-    Weights { path: PathBuf, source: tch::TchError },
+    #[error("{}: cannot load weights: {message}", path.display())]
+    Weights { path: PathBuf, message: String },
 
     #[error("unknown device {0:?}: expected auto, cpu, cuda or cuda:N")]
     UnknownDevice(String),
-
-    #[error("unknown precision {0:?}: expected fp32, fp16 or bf16")]
-    UnknownPrecision(String),
 
     #[error("device {0} is not available: no CUDA device found")]
     DeviceUnavailable(String),
 
     #[error("model inference failed: {0}")]
-    Inference(#[from] tch::TchError),
+    Inference(String),
+}
+
+impl From<tch::TchError> for NerError {
+    fn from(error: tch::TchError) -> Self {
+        NerError::Inference(torch_message(&error))
+    }
 }
 
 impl NerError {
     pub(crate) fn model_file(path: impl Into<PathBuf>, message: impl ToString) -> Self {
         NerError::ModelFile { path: path.into(), message: message.to_string() }
     }
+
+    /// Weights that do not load: most often a `config.json` whose sizes are not those of the
+    /// weights (a tensor's shape is named in the message).
+    pub(crate) fn weights(path: impl Into<PathBuf>, error: &tch::TchError) -> Self {
+        NerError::Weights { path: path.into(), message: torch_message(error) }
+    }
+}
+
+/// What libtorch says went wrong, without the C++ stack trace it appends (dozens of lines of
+/// frame addresses that bury the one line a user needs).
+pub fn torch_message(error: &tch::TchError) -> String {
+    let text = match error {
+        tch::TchError::Torch(text) => text.as_str(),
+        _ => return error.to_string(),
+    };
+    let first = text.split("\nException raised from").next().unwrap_or(text);
+    first.lines().next().unwrap_or(first).trim_start_matches("Internal torch error: ").to_string()
 }

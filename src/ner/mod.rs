@@ -25,7 +25,7 @@ use tch::{nn, Device, Kind, Tensor};
 
 pub use casing::{casing_of, CASING_CLASSES, CASING_NONE};
 pub use decode::{Decoding, Tag};
-pub use error::NerError;
+pub use error::{torch_message, NerError};
 pub use model_dir::{Architecture, ModelFiles};
 
 use crate::document::{Document, Entity};
@@ -66,7 +66,7 @@ pub struct NerConfig {
 
 /// The float type the model runs in. Half precisions are for GPUs: there they roughly double
 /// throughput; on most CPUs they are slower than fp32.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Precision {
     #[default]
     Fp32,
@@ -75,16 +75,6 @@ pub enum Precision {
 }
 
 impl Precision {
-    /// Parses `fp32`, `fp16` or `bf16`.
-    pub fn parse(spec: &str) -> Result<Self, NerError> {
-        match spec {
-            "fp32" => Ok(Precision::Fp32),
-            "fp16" => Ok(Precision::Fp16),
-            "bf16" => Ok(Precision::Bf16),
-            other => Err(NerError::UnknownPrecision(other.to_string())),
-        }
-    }
-
     fn kind(self) -> Kind {
         match self {
             Precision::Fp32 => Kind::Float,
@@ -141,23 +131,28 @@ pub fn resolve_model_dir(explicit: Option<&Path>) -> Result<PathBuf, NerError> {
     Err(NerError::NoModel { looked_in })
 }
 
-/// Parses `auto`, `cpu`, `cuda` or `cuda:N`.
+/// Parses `auto`, `cpu`, `cuda` or `cuda:N`; `auto` is the first GPU when there is one, else
+/// the CPU. Whether a named GPU exists is [`check_device`]'s question, not a matter of spelling.
 pub fn parse_device(spec: &str) -> Result<Device, NerError> {
-    let device = match spec {
-        "auto" => Device::cuda_if_available(),
-        "cpu" => Device::Cpu,
-        "cuda" => Device::Cuda(0),
+    match spec {
+        "auto" => Ok(Device::cuda_if_available()),
+        "cpu" => Ok(Device::Cpu),
+        "cuda" => Ok(Device::Cuda(0)),
         other => match other.strip_prefix("cuda:").and_then(|n| n.parse::<usize>().ok()) {
-            Some(n) => Device::Cuda(n),
-            None => return Err(NerError::UnknownDevice(spec.to_string())),
+            Some(n) => Ok(Device::Cuda(n)),
+            None => Err(NerError::UnknownDevice(spec.to_string())),
         },
-    };
-    if let Device::Cuda(n) = device {
-        if n >= tch::Cuda::device_count() as usize {
-            return Err(NerError::DeviceUnavailable(spec.to_string()));
-        }
     }
-    Ok(device)
+}
+
+/// Fails when `device` is a GPU this machine does not have.
+pub fn check_device(device: Device) -> Result<Device, NerError> {
+    match device {
+        Device::Cuda(n) if n >= tch::Cuda::device_count().max(0) as usize => {
+            Err(NerError::DeviceUnavailable(format!("cuda:{n}")))
+        }
+        _ => Ok(device),
+    }
 }
 
 /// A loaded token-classification model and its tokenizer.
@@ -184,7 +179,7 @@ impl NerModel {
         let mut weights = nn::VarStore::new(config.device);
         let network =
             TokenClassifier::new(&weights.root(), &files.architecture, files.labels.len(), files.casing_classes);
-        weights.load(&files.weights).map_err(|source| NerError::Weights { path: files.weights.clone(), source })?;
+        weights.load(&files.weights).map_err(|error| NerError::weights(&files.weights, &error))?;
         // Loading adopts the file's precision (the default model is stored in fp16); the weights
         // run in the precision asked for, moved to the device once, here.
         weights.set_kind(config.precision.kind());

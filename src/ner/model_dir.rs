@@ -30,6 +30,14 @@ impl Architecture {
         }
     }
 
+    /// Rows of the word embedding: every token id must be below it.
+    pub fn vocab_size(&self) -> i64 {
+        match self {
+            Architecture::Bert(config) | Architecture::Roberta(config) => config.vocab_size,
+            Architecture::DistilBert(config) => config.vocab_size,
+        }
+    }
+
     /// The longest sequence, special tokens included, the position embeddings allow.
     pub fn max_sequence_len(&self) -> usize {
         match self {
@@ -68,14 +76,35 @@ impl ModelFiles {
         }
         let config_path = dir.join("config.json");
         let config: Value = read_json(&config_path)?;
-        let architecture = parse_architecture(&config_path, &config)?;
         let labels = parse_labels(&config_path, &config)?;
+        let architecture = parse_architecture(&config_path, &config)?;
+        check_dimensions(&config_path, &architecture)?;
         let tokenizer = SubwordTokenizer::read(dir, &architecture)?;
+        if tokenizer.max_id() >= architecture.vocab_size() {
+            return Err(NerError::model_file(
+                &config_path,
+                format!(
+                    "vocab_size is {} but the vocabulary has token ids up to {} (ids count lines, repeated \
+                     tokens included); the embedding needs a row for each",
+                    architecture.vocab_size(),
+                    tokenizer.max_id()
+                ),
+            ));
+        }
         let weights = find_weights(dir)?;
-        let casing_classes = config.get("claimtag_casing_classes").and_then(Value::as_i64);
-        let context_tokens = config.get("claimtag_context_tokens").and_then(Value::as_u64).map(|n| n as usize);
-        let pack_tokens = config.get("claimtag_pack_tokens").and_then(Value::as_u64).map(|n| n as usize);
-        let decoding = config.get("claimtag_decoding").and_then(Value::as_str).and_then(super::Decoding::parse);
+        let count = |key: &str| claimtag_count(&config_path, &config, key);
+        let casing_classes = count("claimtag_casing_classes")?.map(|n| n as i64);
+        let context_tokens = count("claimtag_context_tokens")?;
+        let pack_tokens = count("claimtag_pack_tokens")?;
+        let decoding = match config.get("claimtag_decoding") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(value.as_str().and_then(super::Decoding::parse).ok_or_else(|| {
+                NerError::model_file(
+                    &config_path,
+                    format!("claimtag_decoding is {value}; expected \"greedy\" or \"constrained\""),
+                )
+            })?),
+        };
         Ok(ModelFiles {
             dir: dir.to_path_buf(),
             architecture,
@@ -88,6 +117,92 @@ impl ModelFiles {
             decoding,
         })
     }
+}
+
+/// A `claimtag_*` count in `config.json`: absent, or a whole number.
+fn claimtag_count(path: &Path, config: &Value, key: &str) -> Result<Option<usize>, NerError> {
+    match config.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| NerError::model_file(path, format!("{key} is {value}; expected a whole number"))),
+    }
+}
+
+/// An encoder's sizes under their `config.json` names, for checking.
+struct Sizes {
+    hidden: (&'static str, i64),
+    heads: (&'static str, i64),
+    /// Counts of which the network needs at least one.
+    counts: Vec<(&'static str, i64)>,
+    positions: i64,
+    dropouts: Vec<(&'static str, f64)>,
+}
+
+impl Sizes {
+    fn of(architecture: &Architecture) -> Self {
+        match architecture {
+            Architecture::Bert(config) | Architecture::Roberta(config) => Sizes {
+                hidden: ("hidden_size", config.hidden_size),
+                heads: ("num_attention_heads", config.num_attention_heads),
+                counts: vec![
+                    ("num_hidden_layers", config.num_hidden_layers),
+                    ("intermediate_size", config.intermediate_size),
+                    ("vocab_size", config.vocab_size),
+                    ("type_vocab_size", config.type_vocab_size),
+                ],
+                positions: config.max_position_embeddings,
+                dropouts: vec![
+                    ("hidden_dropout_prob", config.hidden_dropout_prob),
+                    ("attention_probs_dropout_prob", config.attention_probs_dropout_prob),
+                ],
+            },
+            Architecture::DistilBert(config) => Sizes {
+                hidden: ("dim", config.dim),
+                heads: ("n_heads", config.n_heads),
+                counts: vec![
+                    ("n_layers", config.n_layers),
+                    ("hidden_dim", config.hidden_dim),
+                    ("vocab_size", config.vocab_size),
+                ],
+                positions: config.max_position_embeddings,
+                dropouts: vec![("dropout", config.dropout), ("attention_dropout", config.attention_dropout)],
+            },
+        }
+    }
+}
+
+/// Checks the sizes rust-bert and libtorch take on trust (a head count that does not divide the
+/// hidden size, no layers, a single position), naming the field at fault, before they panic.
+fn check_dimensions(path: &Path, architecture: &Architecture) -> Result<(), NerError> {
+    let sizes = Sizes::of(architecture);
+    let too_small = |field: &str, value: i64, minimum: i64| {
+        NerError::model_file(path, format!("{field} is {value}; it must be at least {minimum}"))
+    };
+    for (field, value) in [sizes.hidden, sizes.heads].into_iter().chain(sizes.counts) {
+        if value < 1 {
+            return Err(too_small(field, value, 1));
+        }
+    }
+    // [CLS], one sub-token and [SEP], and for RoBERTa the two positions it never uses.
+    let unused_positions = if matches!(architecture, Architecture::Roberta(_)) { 2 } else { 0 };
+    let min_positions = 3 + unused_positions;
+    if sizes.positions < min_positions {
+        return Err(too_small("max_position_embeddings", sizes.positions, min_positions));
+    }
+    let ((hidden, hidden_size), (heads, head_count)) = (sizes.hidden, sizes.heads);
+    if hidden_size % head_count != 0 {
+        return Err(NerError::model_file(
+            path,
+            format!("{hidden} {hidden_size} is not a multiple of {heads} {head_count}; each attention head takes an equal share"),
+        ));
+    }
+    if let Some((field, p)) = sizes.dropouts.into_iter().find(|(_, p)| !(0.0..1.0).contains(p)) {
+        return Err(NerError::model_file(path, format!("{field} is {p}; a dropout probability lies in [0, 1)")));
+    }
+    Ok(())
 }
 
 /// The weights file of a model directory: `model.safetensors`, else `pytorch_model.bin`.
@@ -135,7 +250,10 @@ fn overlay_on_default<T: Default + Serialize + DeserializeOwned>(path: &Path, co
     let mut merged = serde_json::to_value(T::default()).map_err(|err| NerError::model_file(path, err))?;
     if let (Value::Object(base), Value::Object(given)) = (&mut merged, config) {
         for (key, value) in given {
-            if !value.is_null() && base.contains_key(key) {
+            // Labels are read by `parse_labels`; rust-bert's own reading of them only adds a
+            // second, vaguer error for the same bad key.
+            let ours = matches!(key.as_str(), "id2label" | "label2id");
+            if !value.is_null() && !ours && base.contains_key(key) {
                 base.insert(key.clone(), normalise_field(key, value));
             }
         }
@@ -159,6 +277,12 @@ fn parse_labels(path: &Path, config: &Value) -> Result<Vec<String>, NerError> {
         .get("id2label")
         .and_then(Value::as_object)
         .ok_or_else(|| NerError::model_file(path, "has no \"id2label\": not a token-classification model"))?;
+    if id2label.is_empty() {
+        return Err(NerError::model_file(
+            path,
+            "id2label is empty; a token-classification model names its labels there",
+        ));
+    }
     let mut labels = vec![None; id2label.len()];
     for (id, label) in id2label {
         let index: usize = id.parse().ok().filter(|&index| index < labels.len()).ok_or_else(|| {

@@ -67,6 +67,17 @@ impl SubwordTokenizer {
         }
     }
 
+    /// The largest token id the tokenizer can produce. A WordPiece token's id is the index of
+    /// its line in `vocab.txt`, the last one when a token is repeated (as in Hugging Face), so
+    /// repeated lines push ids past the number of distinct tokens.
+    pub fn max_id(&self) -> i64 {
+        let ids = match self {
+            SubwordTokenizer::WordPiece(tokenizer) => tokenizer.vocab().values().values(),
+            SubwordTokenizer::Bpe(tokenizer) => tokenizer.vocab().values().values(),
+        };
+        ids.copied().max().unwrap_or(0)
+    }
+
     pub fn special_ids(&self, dir: &Path) -> Result<SpecialIds, NerError> {
         let (names, vocab_file, values) = match self {
             SubwordTokenizer::WordPiece(tokenizer) => {

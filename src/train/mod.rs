@@ -98,9 +98,15 @@ pub enum TrainError {
     #[error("{}: {message}", path.display())]
     File { path: PathBuf, message: String },
     #[error("training failed: {0}")]
-    Torch(#[from] tch::TchError),
+    Torch(String),
     #[error("{0}")]
     Invalid(String),
+}
+
+impl From<tch::TchError> for TrainError {
+    fn from(error: tch::TchError) -> Self {
+        TrainError::Torch(crate::ner::torch_message(&error))
+    }
 }
 
 /// What happened in one epoch.
@@ -496,7 +502,7 @@ fn load_base_weights(vs: &mut nn::VarStore, base: &Path) -> Result<(), TrainErro
     } else {
         Tensor::loadz_multi(&path)
     }
-    .map_err(|source| NerError::Weights { path: path.clone(), source })?
+    .map_err(|error| NerError::weights(&path, &error))?
     .into_iter()
     .collect();
     let mut loaded = 0;
@@ -569,7 +575,7 @@ impl Checkpoint {
     }
 
     fn load(&self, vs: &mut nn::VarStore) -> Result<CheckpointState, TrainError> {
-        vs.load(&self.weights).map_err(|source| NerError::Weights { path: self.weights.clone(), source })?;
+        vs.load(&self.weights).map_err(|error| NerError::weights(&self.weights, &error))?;
         vs.float();
         let state = read_json(&self.state)?;
         let field = |name: &str| state.get(name).and_then(Value::as_u64).map(|v| v as usize);
