@@ -389,6 +389,9 @@ pub(crate) mod fixtures {
 }
 
 #[cfg(test)]
+mod round_trip_properties;
+
+#[cfg(test)]
 mod tests {
     use super::fixtures::tagged_document;
     use super::*;

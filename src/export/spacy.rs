@@ -29,35 +29,40 @@ fn biluo(tags: &[String]) -> Vec<String> {
 ///
 /// spaCy rebuilds the text from the tokens, each followed by at most one space, so any other
 /// whitespace (a paragraph break, a double space) becomes a token of its own, as spaCy's own
-/// tokenizer makes it; otherwise its character offsets would drift from claimtag's.
+/// tokenizer makes it; otherwise its character offsets would drift from claimtag's. Such a token
+/// inside an entity ("Vladimir  Putin") belongs to the entity.
 pub fn document(doc: &Document, number: usize) -> Value {
     let index = CharIndex::new(&doc.text);
     let words = words_of(doc);
-    let tags = biluo(&word_tags(doc, &words));
-    let mut sentences: Vec<Vec<Value>> = Vec::new();
-    let mut next_id = 0;
-    let mut push = |sentences: &mut Vec<Vec<Value>>, orth: &str, ner: &str| {
-        let token = json!({"id": next_id, "orth": orth, "ner": ner});
-        next_id += 1;
-        sentences.last_mut().expect("a sentence is open").push(token);
-    };
+    let word_tags = word_tags(doc, &words);
+    // (sentence, orth, IOB2 tag) of every token, whitespace tokens included.
+    let mut tokens: Vec<(usize, &str, String)> = Vec::new();
     let mut at = 0;
-    for (i, (word, tag)) in words.iter().zip(&tags).enumerate() {
-        if i == 0 || words[i - 1].sentence != word.sentence {
-            sentences.push(Vec::new());
-        }
+    for (i, (word, tag)) in words.iter().zip(&word_tags).enumerate() {
         let gap = index.slice(at..word.span.start);
         let extra = gap.strip_prefix(' ').filter(|_| i > 0).unwrap_or(gap);
         if !extra.is_empty() {
-            push(&mut sentences, extra, "O");
+            let inside = match tag.split_once('-') {
+                Some(("I", kind)) => format!("I-{kind}"),
+                _ => "O".to_string(),
+            };
+            tokens.push((word.sentence, extra, inside));
         }
-        push(&mut sentences, index.slice(word.span.start..word.span.end), tag);
+        tokens.push((word.sentence, index.slice(word.span.start..word.span.end), tag.clone()));
         at = word.span.end;
     }
     let tail = index.slice(at..index.len_chars());
     let tail = tail.strip_prefix(' ').unwrap_or(tail);
-    if !tail.is_empty() && !sentences.is_empty() {
-        push(&mut sentences, tail, "O");
+    if let Some(&(sentence, ..)) = tokens.last().filter(|_| !tail.is_empty()) {
+        tokens.push((sentence, tail, "O".to_string()));
+    }
+    let tags: Vec<String> = tokens.iter().map(|(.., tag)| tag.clone()).collect();
+    let mut sentences: Vec<Vec<Value>> = Vec::new();
+    for (id, ((sentence, orth, _), ner)) in tokens.iter().zip(biluo(&tags)).enumerate() {
+        if id == 0 || tokens[id - 1].0 != *sentence {
+            sentences.push(Vec::new());
+        }
+        sentences.last_mut().expect("a sentence is open").push(json!({"id": id, "orth": orth, "ner": ner}));
     }
     let sentences: Vec<Value> = sentences.into_iter().map(|tokens| json!({"tokens": tokens, "brackets": []})).collect();
     json!({"id": number, "paragraphs": [{"raw": doc.text, "sentences": sentences, "cats": []}]})
@@ -128,6 +133,40 @@ mod tests {
             .flat_map(|s| s["tokens"].as_array().unwrap().iter().map(|t| t["orth"].as_str().unwrap()))
             .collect();
         assert_eq!(orths, ["Kyiv", ".", "\n\n", "Lviv", " ", "and", "Odesa"]);
+    }
+
+    #[test]
+    fn whitespace_inside_an_entity_belongs_to_the_entity() {
+        let mut doc = Document::new("d", "Vladimir  Putin\tMedvedev spoke");
+        doc.sentences = vec![Span::new(0, 31)];
+        doc.entities = [("PER", 0, 15), ("PER", 16, 24)]
+            .map(|(label, start, end)| crate::document::Entity {
+                id: format!("e{start}"),
+                text: doc.text.chars().skip(start).take(end - start).collect(),
+                label: label.into(),
+                start,
+                end,
+                score: 1.0,
+            })
+            .to_vec();
+        let value = document(&doc, 0);
+        let tokens: Vec<(&str, &str)> = value["paragraphs"][0]["sentences"][0]["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["orth"].as_str().unwrap(), t["ner"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            tokens,
+            [
+                ("Vladimir", "B-PER"),
+                (" ", "I-PER"),
+                ("Putin", "L-PER"),
+                ("\t", "O"),
+                ("Medvedev", "U-PER"),
+                ("spoke", "O")
+            ]
+        );
     }
 
     #[test]
