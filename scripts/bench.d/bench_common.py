@@ -11,9 +11,10 @@ import subprocess
 import time
 
 
-def conll_documents(path):
+def conll_documents(path, prefix="conll2003-test"):
     """CoNLL-2003: a document per -DOCSTART- block, a sentence per blank-line-separated block
-    (its tokens, the first column, joined by single spaces), sentences joined by newlines."""
+    (its tokens, the first column, joined by single spaces), sentences joined by newlines; ids
+    are PREFIX-NNN."""
     documents, sentences, tokens = [], [], []
 
     def end_sentence():
@@ -37,7 +38,7 @@ def conll_documents(path):
             else:
                 tokens.append(line.split()[0])
     end_document()
-    return [{"id": f"conll2003-test-{i:03d}", "text": text} for i, text in enumerate(documents, 1)]
+    return [{"id": f"{prefix}-{i:03d}", "text": text} for i, text in enumerate(documents, 1)]
 
 
 def polnear_documents(folder):
