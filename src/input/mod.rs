@@ -155,6 +155,8 @@ pub enum ErrorKind {
     NoContent,
     /// A blank line in pipe mode, where every line gets an output line.
     BlankLine,
+    /// A bug in claimtag hit while processing the document (see `batch::isolate`).
+    Internal,
 }
 
 /// A document that could not be read, in the place it would have taken.
