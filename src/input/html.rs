@@ -148,6 +148,15 @@ const VOID: &[&str] = &[
     "link", "meta", "param", "source", "track", "wbr",
 ];
 
+/// Elements that sit inside a line of text, whose tags need no white space in their place when
+/// they are left out (HTML's phrasing content; anything else, custom elements too, is taken for
+/// a block).
+const PHRASING: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "label", "mark",
+    "nobr", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u",
+    "var",
+];
+
 /// Elements whose content is raw text, in HTML (`noscript` is not: scripting is off when parsing).
 const RAW_TEXT: &[&str] =
     &["iframe", "noembed", "noframes", "plaintext", "script", "style", "textarea", "title", "xmp"];
@@ -170,10 +179,13 @@ impl TokenSink for DepthLimit {
             (Token::TagToken(tag), None) => self.admit_end(tag),
             (_, None) => true,
         };
-        if admitted {
-            self.builder.process_token(token, line_number)
-        } else {
-            TokenSinkResult::Continue
+        match token {
+            _ if admitted => self.builder.process_token(token, line_number),
+            // Without the tags of blocks, their words would run together ("resume.The").
+            Token::TagToken(tag) if self.skipping.borrow().is_none() && !PHRASING.contains(&&*tag.name) => {
+                self.builder.process_token(Token::CharacterTokens(StrTendril::from("\n")), line_number)
+            }
+            _ => TokenSinkResult::Continue,
         }
     }
 
@@ -304,6 +316,14 @@ mod tests {
         assert_eq!(page.text().split_whitespace().collect::<Vec<_>>(), words, "every word, in order");
         let after = parse_page(&format!("{html}<p id=after>after</p>"));
         assert_eq!(after.select("#after").nodes()[0].ancestors_it(None).count(), 3, "closing tags still close");
+    }
+
+    #[test]
+    fn paragraphs_past_the_limit_keep_their_words_apart() {
+        let html =
+            format!("{}<p>resume.</p><p>The<b>re</b></p><custom-block>after</custom-block>", "<div>".repeat(600));
+        let text = parse_page(&html).text();
+        assert_eq!(text.split_whitespace().collect::<Vec<_>>(), ["resume.", "There", "after"], "{text:?}");
     }
 
     #[test]

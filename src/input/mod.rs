@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::document::Document;
 
 pub use files::{expand_inputs, Inputs, SkipReason, Skipped};
-pub use html::extract_article;
+pub use html::{extract_article, parse_page, MAX_ELEMENT_DEPTH};
 pub use jsonl::parse_record;
 
 /// Documents over this many bytes become `too_large` error records unless `--max-doc-bytes` says otherwise.
