@@ -67,7 +67,8 @@ pub fn parse_page(html: &str) -> dom_query::Document {
     // The options dom_query's own `Document::from` parses with, so ordinary pages parse alike.
     let builder_opts = TreeBuilderOpts { scripting_enabled: false, ..TreeBuilderOpts::default() };
     let builder = TreeBuilder::new(dom_query::Document::default(), builder_opts);
-    let limit = DepthLimit { builder, left_out: RefCell::default(), skipping: RefCell::default() };
+    let limit =
+        DepthLimit { builder, left_out: RefCell::default(), skipping: RefCell::default(), gap: Cell::new(false) };
     let tokenizer = Tokenizer::new(limit, TokenizerOpts::default());
     let input = BufferQueue::default();
     input.push_back(StrTendril::from(html));
@@ -87,6 +88,8 @@ struct DepthLimit {
     /// A script or style sheet in SVG or MathML left out whole, up to its end tag: there its
     /// content is markup, not raw text, and left out without it, its code would be page text.
     skipping: RefCell<Option<LocalName>>,
+    /// Whether the last token the tree builder got is a line break in place of tags left out.
+    gap: Cell<bool>,
 }
 
 impl DepthLimit {
@@ -180,9 +183,16 @@ impl TokenSink for DepthLimit {
             (_, None) => true,
         };
         match token {
-            _ if admitted => self.builder.process_token(token, line_number),
-            // Without the tags of blocks, their words would run together ("resume.The").
+            _ if admitted => {
+                self.gap.set(false);
+                self.builder.process_token(token, line_number)
+            }
+            // Without the tags of blocks, their words would run together ("resume.The"). One
+            // line break stands for a run of them: a million would be a megabyte of text.
             Token::TagToken(tag) if self.skipping.borrow().is_none() && !PHRASING.contains(&&*tag.name) => {
+                if self.gap.replace(true) {
+                    return TokenSinkResult::Continue;
+                }
                 self.builder.process_token(Token::CharacterTokens(StrTendril::from("\n")), line_number)
             }
             _ => TokenSinkResult::Continue,
@@ -324,6 +334,8 @@ mod tests {
             format!("{}<p>resume.</p><p>The<b>re</b></p><custom-block>after</custom-block>", "<div>".repeat(600));
         let text = parse_page(&html).text();
         assert_eq!(text.split_whitespace().collect::<Vec<_>>(), ["resume.", "There", "after"], "{text:?}");
+        let text = parse_page(&"<div>".repeat(100_000)).text();
+        assert!(text.len() < 10, "one line break for a run of tags left out: {} bytes", text.len());
     }
 
     #[test]
