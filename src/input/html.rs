@@ -72,8 +72,9 @@ pub fn parse_page(html: &str) -> dom_query::Document {
     let tokenizer = Tokenizer::new(limit, TokenizerOpts::default());
     let input = BufferQueue::default();
     input.push_back(StrTendril::from(html));
-    // `Script` only pauses the tokenizer after a `</script>`, for a browser to run it.
-    while let TokenizerResult::Script(_) = tokenizer.feed(&input) {}
+    // The tokenizer pauses after a `</script>` (for a browser to run it) and at a `<meta
+    // charset>` (to switch encodings); neither applies to text already decoded.
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
     tokenizer.end();
     tokenizer.sink.builder.sink
 }
@@ -294,7 +295,7 @@ mod tests {
 
     #[test]
     fn ordinary_pages_parse_exactly_as_dom_query_parses_them() {
-        let messy = "<p>One<p>Two<b>bold<i>both</b>italic</i><table><tr><td>cell<div>in</table>after<svg><path/></svg>";
+        let messy = "<meta charset=utf-8><script>x</script><p>One<p>Two<b>bold<i>both</b>italic</i><table><tr><td>cell<div>in</table>after<svg><path/></svg>";
         for html in [PAGE, messy] {
             assert_eq!(parse_page(html).html(), dom_query::Document::from(html).html());
         }
