@@ -486,7 +486,11 @@ fn format_name(format: Format) -> String {
 }
 
 fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
-    let sources = expand_inputs(&args.inputs)?;
+    let inputs = expand_inputs(&args.inputs)?;
+    for skipped in &inputs.skipped {
+        eprintln!("claimtag: skipped {skipped}");
+    }
+    let sources = inputs.sources;
     let format = args.format.unwrap_or(if args.output.is_some() || args.pipe { Format::Jsonl } else { Format::Json });
     if args.pipe {
         // One JSONL line out per line in: other formats write several lines, or none for a bad line.
