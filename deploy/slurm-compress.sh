@@ -34,7 +34,8 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
     rerun="$(IFS=,; echo "${missing[*]}")"
     echo "claimtag: ${#missing[@]} of $NUM_SHARDS shards are not complete in $OUT_DIR (no part-N.done): $rerun." \
-        "Rerun them with: sbatch --array=$rerun deploy/slurm-array.sh, then submit this again. Nothing was compressed." >&2
+        "Rerun them with: sbatch --array=$rerun deploy/slurm-array.sh, then submit this again." \
+        "Nothing was compressed." >&2
     exit 1
 fi
 

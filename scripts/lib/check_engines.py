@@ -32,7 +32,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -383,7 +382,7 @@ def spark_run(args, processes, corpus_glob, work, name, kill):
     try:
         process = processes.start(f"spark-submit ({name})", command, env=env, log=log_path, cwd=work)
     except OSError as error:
-        raise EngineDown(f"Spark: {error}") from error
+        raise EngineDown(f"could not start spark-submit: {error}") from error
     killer = TaskKiller(process.pid, args.binary) if kill else None
     if killer:
         killer.start()
@@ -441,7 +440,7 @@ class SlurmCluster:
         try:
             self._start()
         except OSError as error:  # a daemon missing, a folder that cannot be made
-            raise EngineDown(f"Slurm: {error}") from error
+            raise EngineDown(f"could not start munged, slurmctld or slurmd: {error}") from error
 
     def _start(self):
         folder = self.folder
@@ -508,7 +507,7 @@ PartitionName=check Nodes={self.NODE} Default=YES MaxTime=INFINITE State=UP
         def idle():
             for name, daemon in self.daemons:
                 if daemon.poll() is not None:
-                    raise EngineDown(f"Slurm: {name} exited ({daemon.returncode}) on start:\n"
+                    raise EngineDown(f"{name} exited ({daemon.returncode}) on start:\n"
                                      f"{tail(os.path.join(log_dir, name + '.out'))}")
             state = run(["sinfo", "-h", "-n", self.NODE, "-o", "%T"], env=self.env, timeout=30)
             return state.returncode == 0 and state.stdout.strip() == "idle"
@@ -540,7 +539,8 @@ PartitionName=check Nodes={self.NODE} Default=YES MaxTime=INFINITE State=UP
             states = self.tasks(job)
             return states and all(state not in ("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED")
                                   for state in states.values())
-        wait_for(finished, timeout, f"Slurm job {job} did not finish", os.path.join(self.folder, "log", "slurmctld.log"))
+        wait_for(finished, timeout, f"Slurm job {job} did not finish",
+                 os.path.join(self.folder, "log", "slurmctld.log"))
         return self.tasks(job)
 
     def stop(self):
@@ -773,7 +773,8 @@ def main():
                 outcomes.append(("Spark " + SPARK_MASTER, "passed",
                                  f"{counts['records']} records ({counts['errors']} errors) in {counts['parts']} part "
                                  f"files, {seconds:.1f} s, {documents / seconds:.1f} documents/s (spark-submit "
-                                 f"wall time; the tagging job {clean['tagging_s']:.1f} s); with claimtag pid {fault['killed_pid']} killed: "
+                                 f"wall time; the tagging job {clean['tagging_s']:.1f} s); "
+                                 f"with claimtag pid {fault['killed_pid']} killed: "
                                  f"{fault['lost_tasks']} task(s) lost and retried, {kill_counts['records']} records, "
                                  f"none lost or repeated, {killed_s:.1f} s"))
             except EngineDown as error:

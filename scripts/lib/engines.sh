@@ -17,7 +17,10 @@ claimtag_apt_install() {
     [ "${#missing[@]}" -eq 0 ] && return 0
     local sudo_if_needed=()
     if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 || { echo "claimtag: ${missing[*]} missing, and no root or sudo to install them" >&2; return 1; }
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "claimtag: ${missing[*]} missing, and no root or sudo to install them" >&2
+            return 1
+        fi
         sudo_if_needed=(sudo -n)
     fi
     echo "claimtag: installing ${missing[*]} (apt-get); this happens once" >&2
@@ -38,10 +41,16 @@ claimtag_python_venv_install() {
     echo "claimtag: installing $requirement into $venv; this happens once" >&2
     rm -rf "$venv"
     mkdir -p "$(dirname "$venv")"
-    python3 -m venv "$venv" >&2 || { echo "claimtag: python3 -m venv $venv failed (Debian: apt-get install python3-venv)" >&2; return 1; }
+    if ! python3 -m venv "$venv" >&2; then
+        echo "claimtag: python3 -m venv $venv failed (Debian: apt-get install python3-venv)" >&2
+        return 1
+    fi
     "$venv/bin/pip" install --quiet --no-cache-dir "$requirement" >&2 \
         || { echo "claimtag: pip could not install $requirement into $venv" >&2; return 1; }
-    "$venv/bin/python" -c "import $module" >&2 || { echo "claimtag: $requirement installed into $venv but does not import" >&2; return 1; }
+    if ! "$venv/bin/python" -c "import $module" >&2; then
+        echo "claimtag: $requirement installed into $venv but does not import" >&2
+        return 1
+    fi
     echo "$requirement" > "$marker"
 }
 
@@ -57,13 +66,17 @@ claimtag_slurm_install() {
     claimtag_apt_install slurm-wlm munge || return 1
     local program
     for program in munged slurmctld slurmd sbatch scancel scontrol squeue sinfo; do
-        command -v "$program" >/dev/null 2>&1 || { echo "claimtag: $program is not on PATH after installing slurm-wlm" >&2; return 1; }
+        if ! command -v "$program" >/dev/null 2>&1; then
+            echo "claimtag: $program is not on PATH after installing slurm-wlm" >&2
+            return 1
+        fi
     done
 }
 
 # Prints the kubernetes-validate program.
 claimtag_kubernetes_validate_install() {
     local venv="$HOME/.cache/claimtag/kubernetes-validate-$CLAIMTAG_KUBERNETES_VALIDATE_VERSION"
-    claimtag_python_venv_install "$venv" "kubernetes-validate==$CLAIMTAG_KUBERNETES_VALIDATE_VERSION" kubernetes_validate || return 1
+    claimtag_python_venv_install "$venv" "kubernetes-validate==$CLAIMTAG_KUBERNETES_VALIDATE_VERSION" \
+        kubernetes_validate || return 1
     echo "$venv/bin/kubernetes-validate"
 }
