@@ -697,6 +697,16 @@ def slurm_cancel_run(cluster, args, corpus_glob, work, reference):
     states, compress_log = slurm_compress(cluster, args, folder, env, rerun)
     if set(states.values()) != {"COMPLETED"} or glob.glob(os.path.join(out, "part-*.jsonl")):
         raise CheckFailed(f"Slurm (cancel): slurm-compress.sh after the rerun ended {states}:\n{compress_log}")
+
+    # Once more after compressing (a stray resubmission): nothing may be tagged again.
+    again = cluster.sbatch([f"--array={victim}", *SLURM_FIT,
+                            os.path.join(args.repo, "deploy", "slurm-array.sh")], folder, env)
+    states = cluster.wait(again)
+    again_log = tail(os.path.join(folder, "logs", f"claimtag-{again}_{victim}.log"))
+    if states.get(victim) != "COMPLETED" or "already complete and compressed" not in again_log \
+            or glob.glob(os.path.join(out, "part-*.jsonl")):
+        raise CheckFailed(f"Slurm (cancel): a task resubmitted after compression ended {states} and did not "
+                          f"leave its compressed part alone:\n{again_log}")
     return slurm_parts(out), {"cancelled_task": victim, "kept": kept_records, "shard": shard_size[victim]}
 
 
