@@ -210,6 +210,11 @@ def command_line(pid):
         return []
 
 
+def is_binary(arguments, binary):
+    """Whether a command line runs `binary` (a real path), however the path was spelt."""
+    return bool(arguments) and os.path.realpath(arguments[0]) == binary
+
+
 def bytes_written(pid):
     try:
         with open(f"/proc/{pid}/io") as io:
@@ -359,8 +364,12 @@ class TaskKiller(threading.Thread):
         while not self.done.is_set() and self.killed is None:
             for pid in descendants(self.root):
                 arguments = command_line(pid)
-                if arguments[:1] == [self.binary] and "--pipe" in arguments and alive(pid) and bytes_written(pid) > 0:
-                    os.kill(pid, signal.SIGKILL)
+                if (is_binary(arguments, self.binary) and "--pipe" in arguments
+                        and alive(pid) and bytes_written(pid) > 0):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        continue  # it finished in between: wait for another
                     self.killed = pid
                     break
             time.sleep(0.02)
@@ -621,7 +630,7 @@ def claimtag_of_part(binary, folder, task):
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             arguments = command_line(int(entry))
-            if arguments[:1] == [binary] and f"out/part-{task}.jsonl" in arguments:
+            if is_binary(arguments, binary) and f"out/part-{task}.jsonl" in arguments:
                 try:
                     if os.readlink(f"/proc/{entry}/cwd") == folder and alive(int(entry)):
                         return int(entry)
