@@ -117,8 +117,14 @@ pub struct Claim {
 pub struct Document {
     pub id: String,
     pub text: String,
-    /// Fields of a JSONL input record other than `id` and `text`, returned untouched.
+    /// Fields of a JSONL input record other than `id` and `text`, returned untouched; for a web
+    /// page, what it says of itself (canonical URL, publication date, author, site name).
     pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Where a web page's headline is in `text`: its first paragraph, kept because headlines
+    /// make claims, and marked so that consumers can tell it from the body.
+    pub headline: Option<Span>,
+    /// Doubts about how the text was read (a web page's article suspiciously small).
+    pub warnings: Vec<String>,
     /// Sentence spans in text order, trimmed of surrounding whitespace.
     pub sentences: Vec<Span>,
     /// Entities in text order, never overlapping.
@@ -133,6 +139,8 @@ impl Document {
             id: id.into(),
             text: text.into(),
             meta: None,
+            headline: None,
+            warnings: Vec::new(),
             sentences: Vec::new(),
             entities: Vec::new(),
             claims: Vec::new(),

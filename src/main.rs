@@ -48,6 +48,18 @@ enum Command {
     Eval(EvalArgs),
     /// Claims against PolNeAR attributions: exact and token-overlap F1 per role, attribution F1.
     EvalClaims(EvalClaimsArgs),
+    /// Article extraction from web pages against marked article bodies (the scrapinghub
+    /// benchmark's 4-token shingle scoring): precision, recall, F1, pages/s, the worst pages.
+    EvalExtraction(EvalExtractionArgs),
+}
+
+#[derive(clap::Args)]
+struct EvalExtractionArgs {
+    /// A directory holding ground-truth.json ({id: {"articleBody": ...}}) and html/<id>.html.gz.
+    dir: PathBuf,
+    /// How many of the worst-scoring pages to list.
+    #[arg(long, default_value_t = 10)]
+    worst: usize,
 }
 
 #[derive(clap::Args)]
@@ -300,6 +312,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train(args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => eval(args).map(|()| ExitCode::SUCCESS),
         Command::EvalClaims(args) => eval_claims(args).map(|()| ExitCode::SUCCESS),
+        Command::EvalExtraction(args) => eval_extraction(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -445,6 +458,12 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
             c.predicted
         );
     }
+    Ok(())
+}
+
+fn eval_extraction(args: EvalExtractionArgs) -> anyhow::Result<()> {
+    let scores = claimtag::input::evaluate_extraction(&args.dir)?;
+    print!("{}", scores.report(args.worst));
     Ok(())
 }
 

@@ -14,26 +14,60 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
-use dom_query::NodeId;
-use dom_smoothie::{Config, Readability, TextMode};
+use dom_query::{NodeId, NodeRef};
+use dom_smoothie::{Article, Config, Readability, TextMode};
 use html5ever::interface::Tracer;
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
 use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts};
 use html5ever::{LocalName, TokenizerResult};
+use serde_json::{Map, Value};
 
-/// Class and id fragments of page parts that are never the article; see the file's header.
+use crate::document::Span;
+use crate::offsets::char_len;
+
+/// Class and id words of page parts that are never the article; see the file's header.
 const PAGE_FURNITURE: &str = include_str!("page_furniture.txt");
 
 /// Elements that are the page or the article itself, whatever their classes say
 /// (`<body class="has-cookie-banner">` is common).
 const NEVER_FURNITURE: &[&str] = &["html", "head", "body", "main", "article"];
 
+/// Elements whose text a reader never sees on the page: counting them made a page's code, often
+/// most of its bytes, pass for its text.
+const INVISIBLE: &[&str] = &["script", "style", "noscript", "template", "head", "title"];
+
+/// A body with fewer words than this share of the page's visible words is reported as
+/// suspicious (see [`small_body_warning`]).
+pub const SMALL_BODY_SHARE: f64 = 0.1;
+
+/// What [`extract_page`] finds in a web page.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page {
+    /// The headline, a blank line, then the paragraphs separated by blank lines.
+    pub text: String,
+    /// Where the headline is in `text` (code points), when the page has one.
+    pub headline: Option<Span>,
+    /// The page's own description of itself: `canonical_url`, `published`, `author`, `site_name`,
+    /// those that it gives.
+    pub meta: Map<String, Value>,
+    /// Doubts about the extraction a consumer should see (an article body suspiciously small).
+    pub warnings: Vec<String>,
+}
+
 /// The headline and body text of the article in `html`, or `None` when the page has no
 /// readable content.
 pub fn extract_article(html: &str) -> Option<String> {
+    extract_page(html).map(|page| page.text)
+}
+
+/// The article of the web page `html` with its headline's place, the page's metadata and any
+/// warning, or `None` when the page has no readable content.
+pub fn extract_page(html: &str) -> Option<Page> {
     let page = parse_page(html);
-    remove_furniture(&page);
+    let visible_words = visible_words(&page.root());
+    let canonical_url = canonical_url(&page);
+    remove_furniture(&page.root());
     remove_scripts(&page);
     let config = Config { text_mode: TextMode::Formatted, ..Config::default() };
     let article = Readability::with_document(page, None, Some(config)).ok()?.parse().ok()?;
@@ -43,11 +77,56 @@ pub fn extract_article(html: &str) -> Option<String> {
     }
     let title = article.title.trim();
     // Readability often repeats the headline as the body's first line.
-    if title.is_empty() || body.starts_with(title) {
-        Some(body)
+    let (text, headline) = if title.is_empty() {
+        (body, None)
+    } else if body.strip_prefix(title).is_some_and(|rest| rest.is_empty() || rest.starts_with('\n')) {
+        (body, Some(Span::new(0, char_len(title))))
     } else {
-        Some(format!("{title}\n\n{body}"))
-    }
+        (format!("{title}\n\n{body}"), Some(Span::new(0, char_len(title))))
+    };
+    let body_start = if headline.is_some() { title.len() } else { 0 };
+    let body_words = count_words(&text[body_start..]);
+    let warnings = small_body_warning(body_words, visible_words).into_iter().collect();
+    Some(Page { text, headline, meta: page_meta(&article, canonical_url), warnings })
+}
+
+/// The warning for an article body of `body_words` words on a page showing `visible_words`: a body
+/// that small is more often navigation picked in place of an article than a short article.
+pub fn small_body_warning(body_words: usize, visible_words: usize) -> Option<String> {
+    let share = body_words as f64 / visible_words.max(1) as f64;
+    (share < SMALL_BODY_SHARE).then(|| {
+        format!(
+            "small_body: the extracted body has {body_words} words of the page's {visible_words} visible words \
+             ({:.0}%); it may be navigation rather than the article",
+            share * 100.0
+        )
+    })
+}
+
+/// The page's canonical address, from `<link rel=canonical>`, which names the article itself.
+fn canonical_url(page: &dom_query::Document) -> Option<String> {
+    let link = page.select("link[rel~=\"canonical\"][href]");
+    let href = link.attr("href")?;
+    let href = href.trim();
+    (!href.is_empty()).then(|| href.to_string())
+}
+
+/// The record's `meta` for a page: what the page says of itself in JSON-LD, Open Graph and
+/// `<meta>` tags, as Readability read them, and the canonical link.
+fn page_meta(article: &Article, canonical_url: Option<String>) -> Map<String, Value> {
+    let fields = [
+        ("canonical_url", canonical_url.or_else(|| article.url.clone())),
+        ("published", article.published_time.clone()),
+        ("author", article.byline.clone()),
+        ("site_name", article.site_name.clone()),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let value = value?.trim().to_string();
+            (!value.is_empty()).then(|| (key.to_string(), Value::String(value)))
+        })
+        .collect()
 }
 
 /// How deep [`parse_page`] lets elements nest: Chromium's limit (`kMaximumHTMLParserDOMTreeDepth`),
@@ -209,19 +288,135 @@ impl TokenSink for DepthLimit {
     }
 }
 
-fn remove_furniture(page: &dom_query::Document) {
-    let fragments = PAGE_FURNITURE.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#'));
-    let selector = fragments
-        .map(|fragment| format!("[class*=\"{fragment}\"], [id*=\"{fragment}\"]"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let page_text = page.text().len();
-    for node in page.select(&selector).nodes() {
-        let name = node.node_name().map(|name| name.to_lowercase()).unwrap_or_default();
-        // A wrapper holding most of the text is the article's container, however it is named.
-        if !NEVER_FURNITURE.contains(&name.as_str()) && node.text().len() * 2 < page_text {
-            node.remove_from_parent();
+/// The furniture fragments of `page_furniture.txt`, each as its words.
+fn furniture_words() -> Vec<Vec<String>> {
+    let lines = PAGE_FURNITURE.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#'));
+    lines.map(words).collect()
+}
+
+/// The words of a class name or id, lowercase: runs of letters and digits, split where a lowercase
+/// letter meets an uppercase one (`ArticlePage-content` is `article`, `page`, `content`).
+fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        let boundary = !c.is_alphanumeric() || (previous_lower && c.is_uppercase());
+        if boundary && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
         }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Whether one of `node`'s class names, or its id, holds the words of a furniture entry in a row,
+/// each whole: `modal` is in `modal-window` but not in `modality`, `advert` not in `advertisement`.
+fn is_furniture(node: &NodeRef, furniture: &[Vec<String>]) -> bool {
+    let class = node.class().unwrap_or_default();
+    let id = node.id_attr().unwrap_or_default();
+    class.split_whitespace().chain(id.split_whitespace()).any(|name| {
+        let name = words(name);
+        furniture.iter().any(|entry| !entry.is_empty() && name.windows(entry.len()).any(|run| run == entry.as_slice()))
+    })
+}
+
+/// How much text a reader sees in a subtree, in letters and digits: all of it, and what lies inside
+/// paragraphs (the article's own text, as opposed to menus and link lists).
+#[derive(Debug, Clone, Copy, Default)]
+struct Weight {
+    visible: usize,
+    paragraphs: usize,
+}
+
+fn weight(node: &NodeRef, in_paragraph: bool) -> Weight {
+    if node.is_text() {
+        let letters = node.text().chars().filter(|c| c.is_alphanumeric()).count();
+        return Weight { visible: letters, paragraphs: if in_paragraph { letters } else { 0 } };
+    }
+    let name = node.node_name().map(|name| name.to_ascii_lowercase()).unwrap_or_default();
+    if INVISIBLE.contains(&name.as_str()) {
+        return Weight::default();
+    }
+    let in_paragraph = in_paragraph || name == "p";
+    node.children_it(false).fold(Weight::default(), |sum, child| {
+        let child = weight(&child, in_paragraph);
+        Weight { visible: sum.visible + child.visible, paragraphs: sum.paragraphs + child.paragraphs }
+    })
+}
+
+/// Words as [`visible_words`] counts them: runs of letters and digits.
+fn count_words(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).count()
+}
+
+/// The number of words a reader sees on the page.
+fn visible_words(root: &NodeRef) -> usize {
+    fn count(node: &NodeRef, words: &mut usize, in_word: &mut bool) {
+        if node.is_text() {
+            for c in node.text().chars() {
+                let letter = c.is_alphanumeric();
+                if letter && !*in_word {
+                    *words += 1;
+                }
+                *in_word = letter;
+            }
+            return;
+        }
+        let name = node.node_name().map(|name| name.to_ascii_lowercase()).unwrap_or_default();
+        if INVISIBLE.contains(&name.as_str()) {
+            return;
+        }
+        for child in node.children_it(false) {
+            count(&child, words, in_word);
+        }
+        *in_word = false;
+    }
+    let mut words = 0;
+    count(root, &mut words, &mut false);
+    words
+}
+
+/// Whether `node` is, or holds, an element that marks itself as the article.
+fn is_article_container(node: &NodeRef) -> bool {
+    let marks = |node: &NodeRef| {
+        node.has_name("article")
+            || node.attr("itemprop").is_some_and(|value| value.to_ascii_lowercase().contains("articlebody"))
+            || node.attr("role").is_some_and(|value| matches!(&*value.to_ascii_lowercase(), "article" | "main"))
+            || node
+                .class()
+                .is_some_and(|class| class.split_whitespace().any(|name| name.eq_ignore_ascii_case("article")))
+    };
+    marks(node) || node.descendants_it().any(|descendant| descendant.is_element() && marks(&descendant))
+}
+
+/// Removes the elements under `root` that `page_furniture.txt` names, except those that may be the
+/// article: its marked container or anything around it, and anything holding half of the visible
+/// text or of the paragraphs' text. A class like `paywall` or `modal-enabled` on the article's own
+/// wrapper used to delete the whole article.
+fn remove_furniture(root: &NodeRef) {
+    let furniture = furniture_words();
+    let total = weight(root, false);
+    let candidates: Vec<NodeRef> = root
+        .descendants_it()
+        .filter(|node| node.is_element() && (node.class().is_some() || node.id_attr().is_some()))
+        .collect();
+    for node in candidates {
+        let name = node.node_name().map(|name| name.to_ascii_lowercase()).unwrap_or_default();
+        if NEVER_FURNITURE.contains(&name.as_str()) || !is_furniture(&node, &furniture) || is_article_container(&node) {
+            continue;
+        }
+        let held = weight(&node, false);
+        if held.visible * 2 >= total.visible || (total.paragraphs > 0 && held.paragraphs * 2 >= total.paragraphs) {
+            continue;
+        }
+        node.remove_from_parent();
     }
 }
 
@@ -284,6 +479,127 @@ mod tests {
     fn a_furniture_class_on_the_article_container_does_not_drop_the_article() {
         let page = PAGE.replace("<article>", "<article class=\"share-buttons-below\">");
         assert!(extract_article(&page).unwrap().contains("Volodymyr Zelensky said"));
+    }
+
+    /// A page shaped like those whose article the furniture step used to delete: menus and a
+    /// footer around the article's wrapper `open` (closed by `close`), and more script and style
+    /// text than visible text, as news pages have.
+    fn page_around(open: &str, close: &str) -> String {
+        let script = format!("<script>window.dataLayer = [{}];</script>", "{\"event\": \"pageview\"},".repeat(600));
+        let style = format!("<style>{}</style>", ".nav a { color: #333; } ".repeat(300));
+        let menu: String = (0..40).map(|n| format!("<li><a href=\"/s{n}\">Section {n}</a></li>")).collect();
+        let paragraphs: String = (0..3).map(|n| format!("<p>{PARAGRAPH} Paragraph {n}.</p>")).collect();
+        format!(
+            "<html><head><title>Talks stall</title>{script}{style}</head><body><nav><ul>{menu}</ul></nav>\
+             {open}<h1>Talks stall</h1>{paragraphs}{close}<footer><ul>{menu}</ul>© Example Press</footer>{script}</body></html>"
+        )
+    }
+
+    #[track_caller]
+    fn assert_article_kept(html: &str) {
+        let text = extract_article(html).expect("the page has an article");
+        for n in 0..3 {
+            assert!(text.contains(&format!("Paragraph {n}.")), "paragraph {n} lost: {text}");
+        }
+    }
+
+    #[test]
+    fn a_paywall_class_on_the_article_wrapper_does_not_drop_the_article() {
+        assert_article_kept(&page_around("<div class=\"ArticlePage-content paywall\">", "</div>"));
+    }
+
+    #[test]
+    fn a_modal_enabled_article_box_is_not_taken_for_a_modal() {
+        assert_article_kept(&page_around("<div class=\"box article modal-enabled\">", "</div>"));
+    }
+
+    #[test]
+    fn an_off_canvas_advertisement_wrapper_does_not_drop_the_article() {
+        let open = "<div class=\"m-advertisement-off-canvas--pusher\"><div class=\"story\">";
+        assert_article_kept(&page_around(open, "</div></div>"));
+    }
+
+    #[test]
+    fn an_advertising_category_class_does_not_drop_the_post() {
+        let open = "<div class=\"post type-post category-marketing-and-advertising-platform\">";
+        assert_article_kept(&page_around(open, "</div>"));
+    }
+
+    #[test]
+    fn a_furniture_wrapper_holding_the_article_element_is_kept() {
+        assert_article_kept(&page_around("<div id=\"paywall\"><article>", "</article></div>"));
+    }
+
+    #[test]
+    fn furniture_inside_the_article_is_still_removed() {
+        let open = "<div class=\"ArticlePage-content paywall\"><div class=\"newsletterSignup\">Get our newsletter in your inbox every morning, free.</div>\
+                    <div class=\"post-share-buttons\">Share on Facebook, Share on X, Share by email</div>";
+        let text = extract_article(&page_around(open, "</div>")).unwrap();
+        assert!(!text.contains("newsletter") && !text.contains("Share on"), "{text}");
+        assert!(text.contains("Paragraph 2."), "{text}");
+    }
+
+    #[test]
+    fn furniture_words_match_whole_words_of_a_class_or_id() {
+        let furniture = furniture_words();
+        let page = dom_query::Document::from(
+            "<div id=a class=\"cookieNotice\"></div><div id=b class=\"x post-share-buttons\"></div>\
+             <div id=c class=\"modality promotional share\"></div><div id=d class=\"advertisement-slot\"></div>\
+             <div id=e class=\"shareButtons\"></div><div id=f></div><div id=donate-now></div>",
+        );
+        let matched: Vec<String> = page
+            .select("div")
+            .nodes()
+            .iter()
+            .filter(|node| is_furniture(node, &furniture))
+            .filter_map(|node| node.id_attr().map(|id| id.to_string()))
+            .collect();
+        assert_eq!(matched, ["a", "b", "d", "e", "donate-now"]);
+    }
+
+    #[test]
+    fn the_headline_is_the_first_paragraph_and_its_span_is_given() {
+        let page = extract_page(PAGE).unwrap();
+        assert_eq!(page.headline, Some(Span::new(0, 30)));
+        assert_eq!(crate::offsets::CharIndex::new(&page.text).slice(0..30), "ISW: Putin aims to stall talks");
+        let page = extract_page(&format!("<title>Київ «talks» resume 😀</title><p>{PARAGRAPH}</p>")).unwrap();
+        assert_eq!(page.text, format!("Київ «talks» resume 😀\n\n{PARAGRAPH}"));
+        assert_eq!(page.headline, Some(Span::new(0, 21)), "code points, not bytes");
+        let page = extract_page(&format!("<p>{PARAGRAPH}</p>")).unwrap();
+        assert_eq!((page.headline, page.text.as_str()), (None, PARAGRAPH), "no title, no headline");
+    }
+
+    #[test]
+    fn the_pages_own_metadata_goes_into_meta() {
+        let head = r#"<link rel="canonical" href="https://example.com/2024/03/12/talks-stall">
+            <meta property="og:site_name" content="Example Press">
+            <meta property="og:url" content="https://example.com/talks?utm_source=x">
+            <script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
+              "headline": "ISW: Putin aims to stall talks", "datePublished": "2024-03-12T09:30:00Z",
+              "author": {"@type": "Person", "name": "Jane Reporter"}}</script>"#;
+        let page = extract_page(&PAGE.replace("</head>", &format!("{head}</head>"))).unwrap();
+        let meta = serde_json::Value::Object(page.meta);
+        assert_eq!(meta["canonical_url"], "https://example.com/2024/03/12/talks-stall");
+        assert_eq!(meta["published"], "2024-03-12T09:30:00Z");
+        assert_eq!(meta["author"], "Jane Reporter");
+        assert_eq!(meta["site_name"], "Example Press");
+        assert!(extract_page(PAGE).unwrap().meta.is_empty(), "a page without metadata has none");
+    }
+
+    #[test]
+    fn a_body_small_next_to_the_pages_visible_text_gets_a_warning() {
+        assert_eq!(extract_page(PAGE).unwrap().warnings, Vec::<String>::new());
+        // Readability drops the sidebar and keeps the article, a tenth of what the page shows.
+        let sidebar: String = (0..40).map(|n| format!("<p>Reader comment {n}: {PARAGRAPH}</p>")).collect();
+        let article: String = (0..3).map(|n| format!("<p>{PARAGRAPH} Paragraph {n}.</p>")).collect();
+        let html = format!("<title>Talks</title><div class=\"sidebar\">{sidebar}</div><div>{article}</div>");
+        let page = extract_page(&html).unwrap();
+        let warnings = page.warnings;
+        assert_eq!(warnings.len(), 1, "{}", page.text);
+        assert!(warnings[0].starts_with("small_body:") && warnings[0].contains("visible words"), "{}", warnings[0]);
+        assert_eq!(small_body_warning(10, 99), None);
+        assert!(small_body_warning(9, 100).is_some());
+        assert!(small_body_warning(0, 0).is_some(), "nothing at all is suspicious too");
     }
 
     /// How many elements deep the deepest element of `page` is.
@@ -482,8 +798,14 @@ mod tests {
             #[test]
             fn any_page_extracts_without_panicking_or_script_bodies(pieces in proptest::collection::vec(piece(), 0..30)) {
                 let html = pieces.concat();
-                if let Some(text) = extract_article(&html) {
-                    prop_assert!(!text.contains(SECRET), "{}", text);
+                if let Some(page) = extract_page(&html) {
+                    prop_assert!(!page.text.contains(SECRET), "{}", page.text);
+                    if let Some(headline) = page.headline {
+                        let chars = crate::offsets::CharIndex::new(&page.text);
+                        prop_assert!(headline.end <= chars.len_chars(), "{:?} past {:?}", headline, page.text);
+                        let rest = chars.slice(headline.end..chars.len_chars());
+                        prop_assert!(headline.start == 0 && (rest.is_empty() || rest.starts_with('\n')), "{:?} in {:?}", headline, page.text);
+                    }
                 }
                 let depth = element_depth(&parse_page(&html));
                 prop_assert!(depth <= 2 * MAX_ELEMENT_DEPTH, "elements {} deep", depth);

@@ -6,6 +6,7 @@
 //! JSON, no `"text"`, invalid UTF-8, over the size limit) is an `Err(RecordError)` in its place,
 //! and reading goes on: one bad line never costs the rest of the input.
 
+mod extraction_eval;
 mod files;
 mod html;
 mod jsonl;
@@ -20,8 +21,9 @@ use serde::Serialize;
 
 use crate::document::Document;
 
+pub use extraction_eval::{evaluate_extraction, shingle_scores, ExtractionEvalError, ExtractionScores, PageScore};
 pub use files::{expand_inputs, Inputs, SkipReason, Skipped};
-pub use html::{extract_article, parse_page, MAX_ELEMENT_DEPTH};
+pub use html::{extract_article, extract_page, parse_page, small_body_warning, Page, MAX_ELEMENT_DEPTH};
 pub use jsonl::parse_record;
 
 /// Documents over this many bytes become `too_large` error records unless `--max-doc-bytes` says otherwise.
@@ -251,13 +253,17 @@ impl Reader {
                 ),
             )
         })?;
-        let text = match format {
-            InputFormat::Html => extract_article(&text).ok_or_else(|| {
-                fail(ErrorKind::NoContent, format!("{}: no article text found in the HTML", source.name()))
-            })?,
-            _ => text,
-        };
-        Ok(Document::new(id, text))
+        if format != InputFormat::Html {
+            return Ok(Document::new(id, text));
+        }
+        let page = extract_page(&text).ok_or_else(|| {
+            fail(ErrorKind::NoContent, format!("{}: no article text found in the HTML", source.name()))
+        })?;
+        let mut doc = Document::new(id, page.text);
+        doc.headline = page.headline;
+        doc.warnings = page.warnings;
+        doc.meta = (!page.meta.is_empty()).then_some(page.meta);
+        Ok(doc)
     }
 }
 

@@ -22,6 +22,11 @@ pub struct DocumentRecord<'a> {
     pub text: &'a str,
     pub entities: &'a [Entity],
     pub claims: &'a [Claim],
+    /// Where a web page's headline is in `text`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Span>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub warnings: &'a [String],
     /// Sentence spans, only when asked for (`--sentences`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentences: Option<&'a [Span]>,
@@ -36,6 +41,8 @@ impl<'a> DocumentRecord<'a> {
             text: &doc.text,
             entities: &doc.entities,
             claims: &doc.claims,
+            headline: doc.headline,
+            warnings: &doc.warnings,
             sentences: with_sentences.then_some(doc.sentences.as_slice()),
             meta: doc.meta.as_ref(),
         }
@@ -291,6 +298,20 @@ mod tests {
                 "entities": [{"id": "e0", "text": "Путін", "label": "PER", "start": 1, "end": 6, "score": 0.9}]})
         );
         assert_eq!(lines[1]["entities"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn a_web_pages_headline_span_warnings_and_meta_are_in_its_record() {
+        let mut page = Document::new("p.html", "Talks stall\n\nISW said so.");
+        page.headline = Some(Span::new(0, 11));
+        page.warnings.push("small_body: ...".into());
+        page.meta = Some(serde_json::json!({"author": "Jane Reporter"}).as_object().cloned().unwrap());
+        let record = serde_json::to_value(DocumentRecord::from(&page)).unwrap();
+        assert_eq!(record["headline"], serde_json::json!({"start": 0, "end": 11}));
+        assert_eq!(record["warnings"], serde_json::json!(["small_body: ..."]));
+        assert_eq!(record["meta"]["author"], "Jane Reporter");
+        let plain = serde_json::to_value(DocumentRecord::from(&tagged("a"))).unwrap();
+        assert!(plain.get("headline").is_none() && plain.get("warnings").is_none(), "{plain}");
     }
 
     #[test]
