@@ -164,7 +164,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tasks.json");
         std::fs::write(&path, json_array(&doc, label_studio::task)).unwrap();
-        let texts = label_studio::read(&path).unwrap();
+        let texts = label_studio::read(&path).unwrap().texts;
         prop_assert_eq!(&texts[0].text, &doc.text);
         prop_assert_eq!(texts[0].annotations.canonical(), joined_parts(Annotations::of(&doc)).canonical());
     }
@@ -183,6 +183,14 @@ proptest! {
     fn prodigy_reads_back_every_span_and_relation(doc in documents()) {
         let task = prodigy::task(&doc, 0);
         prop_assert_eq!(prodigy::read_task(&task).canonical(), joined_parts(Annotations::of(&doc)).canonical());
+        prop_assert_eq!(prodigy::tests::rebuilt(&task), doc.text.clone());
+        let tokens = task["tokens"].as_array().unwrap();
+        for span in task["spans"].as_array().unwrap() {
+            // A spaCy-style reader places a span by its tokens: they must start and end with it.
+            let token = |key: &str| &tokens[span[key].as_u64().unwrap() as usize];
+            prop_assert_eq!(&token("token_start")["start"], &span["start"]);
+            prop_assert_eq!(&token("token_end")["end"], &span["end"]);
+        }
     }
 
     #[test]
