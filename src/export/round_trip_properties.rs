@@ -197,7 +197,10 @@ proptest! {
     fn spacy_reads_back_the_text_and_every_entity(doc in documents()) {
         let documents: serde_json::Value = serde_json::from_slice(&json_array(&doc, spacy::document)).unwrap();
         let (raw, entities) = spacy::read_entities(&documents[0]).unwrap();
-        prop_assert_eq!(spacy::tests::text_from_tokens(&documents[0]), doc.text.clone(), "as spaCy rebuilds it");
+        if doc.text.chars().any(|c| !c.is_whitespace()) {
+            // A text of whitespace alone has no token to carry it.
+            prop_assert_eq!(spacy::tests::text_from_tokens(&documents[0]), doc.text.clone(), "as spaCy rebuilds it");
+        }
         prop_assert_eq!(raw, doc.text.clone());
         prop_assert_eq!(entities, entity_spans(&doc));
     }

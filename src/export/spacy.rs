@@ -130,7 +130,9 @@ pub(crate) mod tests {
     pub(crate) fn text_from_tokens(document: &Value) -> String {
         let sentences = document["paragraphs"][0]["sentences"].as_array().into_iter().flatten();
         let tokens = sentences.flat_map(|s| s["tokens"].as_array().into_iter().flatten());
-        tokens.map(|t| format!("{}{}", t["orth"].as_str().unwrap_or_default(), t["space"].as_str().unwrap_or("?"))).collect()
+        tokens
+            .map(|t| format!("{}{}", t["orth"].as_str().unwrap_or_default(), t["space"].as_str().unwrap_or("?")))
+            .collect()
     }
 
     #[test]
