@@ -83,7 +83,8 @@ struct EvalClaimsArgs {
 
 #[derive(clap::Args)]
 struct EvalArgs {
-    /// Labelled data: CoNLL columns or .jsonl spans.
+    /// Labelled data: CoNLL columns, .jsonl spans, Doccano .jsonl, a Label Studio .json export,
+    /// or a brat directory.
     #[arg(long)]
     data: PathBuf,
     #[command(flatten)]
@@ -98,7 +99,8 @@ struct TrainArgs {
     /// Encoder to start from (Hugging Face layout: config.json, vocab.txt, model.safetensors).
     #[arg(long)]
     base: PathBuf,
-    /// Training data: CoNLL columns (token first, tag last; IOB1 or IOB2) or .jsonl spans.
+    /// Training data: CoNLL columns (token first, tag last; IOB1 or IOB2), .jsonl spans,
+    /// Doccano .jsonl, a Label Studio .json export, or a brat directory.
     #[arg(long)]
     train: PathBuf,
     /// Dev data for choosing the best epoch, in the same formats.
@@ -274,8 +276,12 @@ enum Format {
     LabelStudio,
     /// Prodigy JSONL with tokens, spans and relations.
     Prodigy,
-    /// Doccano JSONL with entities and relations.
+    /// Doccano JSONL with entities and relations (UTF-16 offsets), for a project that allows
+    /// overlapping spans and uses relation labeling.
     Doccano,
+    /// Doccano JSONL for a project with default settings: entities and the claim roles that
+    /// overlap none, no relations.
+    DoccanoFlat,
     /// brat standoff: .txt and .ann per document, and annotation.conf, in the --output directory.
     Brat,
     /// WebAnno TSV 3.3 for INCEpTION: one .tsv per document in the --output directory.
@@ -578,6 +584,9 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Prodigy => Box::new(ToolJsonSink::new(&mut out, JsonLayout::Lines, prodigy::task)),
         Format::Doccano => Box::new(ToolJsonSink::new(&mut out, JsonLayout::Lines, doccano::record)),
+        Format::DoccanoFlat => {
+            Box::new(ToolJsonSink::new(&mut out, JsonLayout::Lines, doccano::record_without_overlaps))
+        }
         Format::Brat => {
             Box::new(BratSink::new(&output_dir).with_context(|| format!("cannot create {}", output_dir.display()))?)
         }

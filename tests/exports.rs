@@ -57,7 +57,15 @@ fn every_export_format_is_written_and_parses() {
     let mut names: Vec<String> =
         std::fs::read_dir(&brat).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    assert_eq!(names, ["00001-a_1.ann", "00001-a_1.txt", "00002-b.ann", "00002-b.txt", "annotation.conf"]);
+    assert_eq!(
+        names,
+        ["00001-a_1.ann", "00001-a_1.txt", "00002-b.ann", "00002-b.txt", "annotation.conf", "visual.conf"]
+    );
+
+    let flat = dir.path().join("flat.jsonl");
+    tag(&model.path, "doccano-flat", &flat);
+    let first: Value = serde_json::from_str(std::fs::read_to_string(&flat).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(first["relations"], serde_json::json!([]), "a default doccano project takes no relations");
 
     let webanno = dir.path().join("webanno");
     tag(&model.path, "webanno-tsv", &webanno);
@@ -68,6 +76,67 @@ fn every_export_format_is_written_and_parses() {
     tag(&model.path, "spacy", &spacy);
     let docs: Value = serde_json::from_str(&std::fs::read_to_string(&spacy).unwrap()).unwrap();
     assert_eq!(docs[1]["paragraphs"][0]["raw"], "The minister said that Kyiv will hold.");
+}
+
+/// `eval --data FILE --json` with `model`: the scores, or the failed output.
+fn eval(model: &Path, data: &Path) -> std::process::Output {
+    claimtag(&["eval", "--model", model.to_str().unwrap(), "--data", data.to_str().unwrap(), "--json"], b"")
+}
+
+#[test]
+fn eval_scores_a_tool_export_as_it_scores_the_conll_export_of_the_same_documents() {
+    // Documents of many sentences, far past the tiny model's 62 sub-tokens: read back as one
+    // sentence each, the tool files were scored (and trained) on the cut-off document.
+    let model = tiny_model(Head::Random);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let sentence = "Putin said that Russia will win in Kyiv. The minister reported it from Moscow.\n";
+    let records: Vec<String> = (0..3)
+        .map(|i| serde_json::json!({"id": format!("d{i}"), "text": sentence.repeat(8 + i)}).to_string())
+        .collect();
+    std::fs::write(&input, records.join("\n") + "\n").unwrap();
+    let mut scores = Vec::new();
+    for (format, name) in
+        [("conll", "out.conll"), ("label-studio", "tasks.json"), ("doccano", "d.jsonl"), ("brat", "brat")]
+    {
+        let path = dir.path().join(name);
+        let args =
+            ["tag", "--model", model.path.to_str().unwrap(), "--format", format, "--output", path.to_str().unwrap()];
+        let output = claimtag(&[&args[..], &[input.to_str().unwrap()]].concat(), b"");
+        assert!(output.status.success(), "{format}: {}", stderr(&output));
+        let output = eval(&model.path, &path);
+        assert!(output.status.success(), "{format}: {}", stderr(&output));
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        scores.push((format, json));
+    }
+    assert!(scores[0].1["overall"]["gold"].as_u64() > Some(0), "{:?}", scores[0]);
+    for (format, json) in &scores[1..] {
+        assert_eq!(json, &scores[0].1, "{format} against conll");
+    }
+}
+
+#[test]
+fn a_label_studio_export_with_no_annotated_task_is_an_error_and_unannotated_tasks_are_counted() {
+    let model = tiny_model(Head::Random);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.json");
+    // Label Studio's own export: predictions by id only.
+    let unannotated =
+        serde_json::json!({"id": 1, "data": {"text": "Putin spoke in Kyiv."}, "annotations": [], "predictions": [7]});
+    std::fs::write(&path, serde_json::json!([unannotated]).to_string()).unwrap();
+    let output = eval(&model.path, &path);
+    assert!(!output.status.success(), "nothing to score is not a score of 0");
+    assert!(stderr(&output).contains(&format!("{}: none of its 1 tasks", path.display())), "{}", stderr(&output));
+
+    let annotated = serde_json::json!({"id": 2, "data": {"text": "Kyiv held."}, "annotations": [
+        {"result": [{"id": "a", "type": "labels", "value": {"start": 0, "end": 4, "labels": ["LOC"]}}]}
+    ]});
+    std::fs::write(&path, serde_json::json!([unannotated, annotated]).to_string()).unwrap();
+    let output = eval(&model.path, &path);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("skipped 1 of 2 tasks"), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["overall"]["gold"], 1);
 }
 
 #[test]

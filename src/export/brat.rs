@@ -12,8 +12,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::{
-    check_span, document_file_stem, AnnotatedText, Annotations, ImportError, LabeledSpan, SpanIds, CLAIM, CUE, CUE_OF,
-    ENTITY_LABELS, SOURCE, SOURCE_OF,
+    check_span, document_file_stem, label_colour, AnnotatedText, Annotations, ImportError, LabeledSpan, SpanIds, CLAIM,
+    CUE, CUE_OF, ENTITY_LABELS, SOURCE, SOURCE_OF,
 };
 use crate::document::{Document, Span};
 use crate::input::RecordError;
@@ -65,13 +65,36 @@ pub fn ann(doc: &Document) -> String {
     out
 }
 
-/// The `annotation.conf` for claimtag's collections.
+/// The `annotation.conf` for claimtag's collections. Claim roles nest in and cross entities
+/// (a claim holds entities, a source is one), which brat forbids unless an `<OVERLAP>` rule
+/// allows it, so one rule allows every overlap between every span type.
 pub fn annotation_conf() -> String {
+    let types = span_types().join("|");
     format!(
-        "[entities]\n{}\n{SOURCE}\n{CLAIM}\n\n[relations]\n{SOURCE_OF} Arg1:{SOURCE}, Arg2:{CLAIM}\n\n[events]\n\
-         {EVENT} {CONTENT_ROLE}:{CLAIM}\n\n[attributes]\n",
+        "[entities]\n{}\n{SOURCE}\n{CLAIM}\n\n[relations]\n{SOURCE_OF} Arg1:{SOURCE}, Arg2:{CLAIM}\n\
+         <OVERLAP>\tArg1:{types}, Arg2:{types}, <OVL-TYPE>:<ANY>\n\n[events]\n{EVENT} {CONTENT_ROLE}:{CLAIM}\n\n\
+         [attributes]\n",
         ENTITY_LABELS.join("\n")
     )
+}
+
+/// Every span type of the collection: entities, claim roles, and the cue (the event trigger).
+fn span_types() -> Vec<&'static str> {
+    ENTITY_LABELS.iter().copied().chain([SOURCE, CLAIM, EVENT]).collect()
+}
+
+/// The `visual.conf`: each span type in its own colour (the ones Label Studio gets), and the
+/// two arcs in the colours of the spans they come from.
+pub fn visual_conf() -> String {
+    let mut out =
+        String::from("[labels]\n\n[drawing]\nSPAN_DEFAULT\tfgColor:black, bgColor:#e0e0e0, borderColor:darken\n");
+    out += "ARC_DEFAULT\tcolor:black, arrowHead:triangle-5\n";
+    for label in span_types() {
+        let _ = writeln!(out, "{label}\tbgColor:{}", label_colour(label));
+    }
+    let _ = writeln!(out, "{SOURCE_OF}\tcolor:#d0501c");
+    let _ = writeln!(out, "{CONTENT_ROLE}\tcolor:#a08000");
+    out
 }
 
 impl DocumentSink for BratSink {
@@ -90,7 +113,8 @@ impl DocumentSink for BratSink {
     }
 
     fn finish(&mut self) -> io::Result<()> {
-        std::fs::write(self.dir.join("annotation.conf"), annotation_conf())
+        std::fs::write(self.dir.join("annotation.conf"), annotation_conf())?;
+        std::fs::write(self.dir.join("visual.conf"), visual_conf())
     }
 }
 
@@ -207,6 +231,32 @@ mod tests {
         assert!(std::fs::read_to_string(dir.path().join("annotation.conf"))
             .unwrap()
             .contains("[events]\nCUE Content:CLAIM"));
+    }
+
+    #[test]
+    fn the_conf_lets_every_span_type_overlap_every_other() {
+        let conf = annotation_conf();
+        let rule = conf.lines().find(|line| line.starts_with("<OVERLAP>\t")).expect("an overlap rule");
+        for label in ["PER", "ORG", "LOC", "MISC", "SOURCE", "CLAIM", "CUE"] {
+            assert_eq!(rule.matches(label).count(), 2, "{label} in both arguments: {rule}");
+        }
+        assert!(rule.ends_with(", <OVL-TYPE>:<ANY>"), "{rule}");
+        let relations = conf.split("[relations]\n").nth(1).and_then(|rest| rest.split("\n\n").next());
+        assert!(relations.is_some_and(|section| section.contains(rule)), "in [relations]: {conf}");
+    }
+
+    #[test]
+    fn every_span_type_is_drawn_in_its_own_colour() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = BratSink::new(dir.path()).unwrap();
+        sink.finish().unwrap();
+        let visual = std::fs::read_to_string(dir.path().join("visual.conf")).unwrap();
+        let mut colours = std::collections::BTreeSet::new();
+        for label in ["PER", "ORG", "LOC", "MISC", "SOURCE", "CLAIM", "CUE"] {
+            let line = visual.lines().find(|line| line.starts_with(&format!("{label}\t"))).expect(label);
+            colours.insert(line.split("bgColor:").nth(1).expect("a colour").to_string());
+        }
+        assert_eq!(colours.len(), 7, "{visual}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! CoNLL: one word a line with its IOB2 tag (`word TAG`), a blank line between sentences and a
-//! `-DOCSTART- -X- -X- O` line before each document, as CoNLL-2003 writes it, so `claimtag
-//! train` and most NER toolkits read it back. Entities only: the format has no place for claims.
+//! `-DOCSTART- -X- O O` line before each document, so `claimtag train` and most NER toolkits
+//! read it back. Entities only: the format has no place for claims. The line is the one spaCy's
+//! `spacy convert --converter ner` splits documents at; CoNLL-2003's own `-DOCSTART- -X- -X- O`
+//! would reach spaCy as a document of one token.
 
 use std::io::{self, Write};
 
@@ -25,7 +27,7 @@ impl<W: Write> DocumentSink for ConllSink<W> {
         let index = crate::offsets::CharIndex::new(&doc.text);
         let words = words_of(doc);
         let tags = word_tags(doc, &words);
-        let mut block = String::from("-DOCSTART- -X- -X- O\n\n");
+        let mut block = String::from("-DOCSTART- -X- O O\n\n");
         for (i, (word, tag)) in words.iter().zip(&tags).enumerate() {
             if i > 0 && words[i - 1].sentence != word.sentence {
                 block.push('\n');
@@ -69,7 +71,7 @@ mod tests {
         sink.write(&doc).unwrap();
         sink.finish().unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("-DOCSTART- -X- -X- O\n\n🙂 O\n“ O\nПутін B-PER\n— O\n"), "{text}");
+        assert!(text.starts_with("-DOCSTART- -X- O O\n\n🙂 O\n“ O\nПутін B-PER\n— O\n"), "{text}");
         let sentences = parse_conll(std::path::Path::new("x"), &text).unwrap();
         assert_eq!(sentences.len(), 2 * doc.sentences.len());
         assert_ne!(sentences[0].document, sentences[doc.sentences.len()].document, "-DOCSTART- splits documents");

@@ -25,13 +25,14 @@ section.doc { border-top: 2px solid #ccc; padding-top: 1em; margin-top: 2em; }
 .ent { border-radius: 3px; padding: 0 2px; }
 .ent.PER { background: #c8ecc8; } .ent.ORG { background: #cfe0fa; } .ent.LOC { background: #fae8c0; }
 .ent.MISC { background: #ead7f5; } .ent.other { background: #eee; }
-.content { text-decoration: underline 2px #999; text-underline-offset: 4px; }
+.content { box-shadow: inset 0 -2px 0 #999; }
 .source { border-bottom: 3px solid #e0603a; font-weight: 600; }
 .cue { background: #ffe680; font-style: italic; }
 .error { color: #a00; }
 aside h3 { margin: 0.2em 0; font-size: 1em; }
 aside ul { margin: 0 0 1em 0; padding-left: 1.2em; }
 aside li { margin-bottom: 0.5em; }
+aside a { color: inherit; text-decoration: none; } aside a:hover { text-decoration: underline; }
 .legend span { margin-right: 1em; padding: 0 4px; }
 ";
 
@@ -39,11 +40,12 @@ aside li { margin-bottom: 0.5em; }
 pub struct HtmlSink<W: Write> {
     out: W,
     started: bool,
+    written: usize,
 }
 
 impl<W: Write> HtmlSink<W> {
     pub fn new(out: W) -> Self {
-        HtmlSink { out, started: false }
+        HtmlSink { out, started: false, written: 0 }
     }
 
     fn start(&mut self) -> io::Result<()> {
@@ -65,7 +67,8 @@ impl<W: Write> HtmlSink<W> {
 impl<W: Write> DocumentSink for HtmlSink<W> {
     fn write(&mut self, doc: &Document) -> io::Result<()> {
         self.start()?;
-        self.out.write_all(section(doc).as_bytes())
+        self.written += 1;
+        self.out.write_all(section(doc, self.written).as_bytes())
     }
 
     fn write_error(&mut self, error: &RecordError) -> io::Result<()> {
@@ -145,8 +148,14 @@ fn marks(doc: &Document) -> Vec<Mark> {
     marks
 }
 
-/// The section of one document.
-pub fn section(doc: &Document) -> String {
+/// The anchor of a claim's content in the page: by the document's position in the run (ids
+/// need not be valid in a URL fragment) and the claim's id (unique in its document).
+fn anchor(position: usize, claim: &Claim) -> String {
+    format!("d{position}-{}", claim.id)
+}
+
+/// The section of the document at `position` (from 1) in the run.
+pub fn section(doc: &Document, position: usize) -> String {
     let index = CharIndex::new(&doc.text);
     let marks = marks(doc);
     let mut cuts: Vec<usize> = marks.iter().flat_map(|m| [m.start, m.end]).chain([0, index.len_chars()]).collect();
@@ -156,6 +165,9 @@ pub fn section(doc: &Document) -> String {
         format!("<section class=\"doc\"><h2>{}</h2><div class=\"layout\"><div class=\"text\">", escape_xml(&doc.id));
     for piece in cuts.windows(2) {
         let (start, end) = (piece[0], piece[1]);
+        for claim in doc.claims.iter().filter(|claim| claim.content.start == start) {
+            let _ = write!(html, "<a id=\"{}\"></a>", escape_xml(&anchor(position, claim)));
+        }
         let text = escape_xml(index.slice(start..end));
         let covering: Vec<&Mark> = marks.iter().filter(|m| m.start <= start && end <= m.end).collect();
         if covering.is_empty() {
@@ -178,12 +190,12 @@ pub fn section(doc: &Document) -> String {
         );
     }
     html.push_str("</div><aside><h3>Claims by source</h3>");
-    html.push_str(&claims_by_source(doc, &index));
+    html.push_str(&claims_by_source(doc, &index, position));
     html.push_str("</aside></div></section>\n");
     html
 }
 
-fn claims_by_source(doc: &Document, index: &CharIndex) -> String {
+fn claims_by_source(doc: &Document, index: &CharIndex, position: usize) -> String {
     let mut groups: BTreeMap<String, Vec<&Claim>> = BTreeMap::new();
     for claim in &doc.claims {
         let source = claim.source.as_ref().map_or("(no source)".to_string(), |source| {
@@ -199,11 +211,17 @@ fn claims_by_source(doc: &Document, index: &CharIndex) -> String {
         let _ = write!(html, "<h3 class=\"group\">{}</h3><ul>", escape_xml(&source));
         for claim in claims {
             let content = index.slice(claim.content.start..claim.content.end);
+            // A headline's cue is its colon: shown as a word it would read "::".
+            let cue = if claim.cue.text.chars().any(char::is_alphanumeric) {
+                format!("<b>{}</b>: ", escape_xml(&claim.cue.text))
+            } else {
+                String::new()
+            };
             let _ = write!(
                 html,
-                "<li data-claim=\"{}\"><b>{}</b>: {} <small>({}, {:.2})</small></li>",
+                "<li data-claim=\"{}\">{cue}<a href=\"#{}\">{}</a> <small>({}, {:.2})</small></li>",
                 escape_xml(&claim.id),
-                escape_xml(&claim.cue.text),
+                escape_xml(&anchor(position, claim)),
                 escape_xml(content),
                 escape_xml(&claim.rule),
                 claim.confidence
@@ -222,7 +240,7 @@ mod tests {
     #[test]
     fn every_entity_and_claim_role_is_marked_at_its_text() {
         let doc = tagged_document();
-        let html = section(&doc);
+        let html = section(&doc, 1);
         let page = dom_query::Document::from(html.as_str());
         for entity in &doc.entities {
             let text: String = page
@@ -241,9 +259,34 @@ mod tests {
     }
 
     #[test]
+    fn each_claim_in_the_side_list_links_to_its_content_in_the_text() {
+        let html = section(&tagged_document(), 3);
+        let page = dom_query::Document::from(html.as_str());
+        let link = page.select("aside li a");
+        assert_eq!(link.attr("href").as_deref(), Some("#d3-c0"));
+        let target = page.select(".text a#d3-c0");
+        assert_eq!(target.length(), 1, "{html}");
+        assert!(
+            html.contains("<a id=\"d3-c0\"></a><span class=\"ent PER content\""),
+            "right before the content: {html}"
+        );
+    }
+
+    #[test]
+    fn a_headline_claim_shows_its_content_without_its_colon_cue() {
+        let mut doc = tagged_document();
+        doc.claims[0].kind = crate::document::ClaimKind::Headline;
+        doc.claims[0].cue.text = ":".into();
+        let page = dom_query::Document::from(section(&doc, 1).as_str());
+        let item = page.select("aside li").text().to_string();
+        assert!(item.starts_with("Путін — liar,” said Zelensky, “and Russia lies"), "{item}");
+        assert!(!item.contains("::") && page.select("aside li b").length() == 0, "{item}");
+    }
+
+    #[test]
     fn text_is_escaped() {
         let doc = Document::new("<id>", "a <b> & \"c\"");
-        let html = section(&doc);
+        let html = section(&doc, 1);
         assert!(html.contains("a &lt;b&gt; &amp; &quot;c&quot;"), "{html}");
         assert!(html.contains("<h2>&lt;id&gt;</h2>"));
     }

@@ -11,8 +11,8 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::{
-    check_span, escape_xml, joined_parts, AnnotatedText, Annotations, ImportError, LabeledSpan, SpanIds, CLAIM, CUE,
-    CUE_OF, ENTITY_LABELS, SOURCE, SOURCE_OF,
+    check_span, escape_xml, joined_parts, label_colour, AnnotatedText, Annotations, ImportError, Imported, LabeledSpan,
+    SpanIds, CLAIM, CUE, CUE_OF, ENTITY_LABELS, SOURCE, SOURCE_OF,
 };
 use crate::document::Document;
 use crate::offsets::CharIndex;
@@ -45,15 +45,11 @@ pub fn task(doc: &Document, _position: usize) -> Value {
 /// The labeling config (XML) for the tasks: entity and claim-role labels on the text, and the
 /// two relation labels.
 pub fn labeling_config() -> String {
-    let colours = ["#8fd18f", "#8fb8f0", "#f0d08f", "#d0a0e0"];
-    let mut labels: Vec<String> = ENTITY_LABELS
+    let labels: Vec<String> = ENTITY_LABELS
         .iter()
-        .zip(colours)
-        .map(|(label, colour)| format!("    <Label value=\"{}\" background=\"{colour}\"/>", escape_xml(label)))
+        .chain(&[SOURCE, CUE, CLAIM])
+        .map(|label| format!("    <Label value=\"{}\" background=\"{}\"/>", escape_xml(label), label_colour(label)))
         .collect();
-    for (label, colour) in [(SOURCE, "#ff9f80"), (CUE, "#ffd24d"), (CLAIM, "#c8c8c8")] {
-        labels.push(format!("    <Label value=\"{label}\" background=\"{colour}\"/>"));
-    }
     format!(
         "<View>\n  <Relations>\n    <Relation value=\"{SOURCE_OF}\"/>\n    <Relation value=\"{CUE_OF}\"/>\n  </Relations>\n  \
          <Labels name=\"label\" toName=\"text\">\n{}\n  </Labels>\n  <Text name=\"text\" value=\"$text\"/>\n</View>\n",
@@ -62,28 +58,46 @@ pub fn labeling_config() -> String {
 }
 
 /// Reads a Label Studio JSON export (or our own tasks): each task's first annotation that was
-/// not cancelled, else its first prediction. Tasks with neither are skipped.
-pub fn read(path: &Path) -> Result<Vec<AnnotatedText>, ImportError> {
+/// not cancelled, else its first prediction that holds its regions. Label Studio's own export
+/// lists a task's predictions by id only (`"predictions": [7]`), so a task nobody annotated has
+/// nothing to read: it is skipped and counted, never read as a text without entities (that
+/// would train on `O` alone). A file where no task has anything to read is an error.
+pub fn read(path: &Path) -> Result<Imported, ImportError> {
     let text = std::fs::read_to_string(path).map_err(|error| ImportError::read(path, error))?;
     let tasks: Value =
         serde_json::from_str(&text).map_err(|err| ImportError::bad(path, format!("invalid JSON: {err}")))?;
     let Value::Array(tasks) = tasks else {
         return Err(ImportError::bad(path, "expected a JSON array of tasks (Label Studio's JSON export)"));
     };
-    let mut texts = Vec::new();
+    let mut imported = Imported::default();
     for (number, task) in tasks.iter().enumerate() {
         let bad = |problem: String| ImportError::bad(path, format!("task {}: {problem}", number + 1));
         let text = task["data"]["text"].as_str().ok_or_else(|| bad("no data.text".to_string()))?;
         let id = task["data"]["id"].as_str().map(String::from).or_else(|| task["id"].as_u64().map(|id| id.to_string()));
+        let has_result = |record: &&Value| record["result"].is_array();
         let annotation = task["annotations"]
             .as_array()
-            .and_then(|all| all.iter().find(|a| !a["was_cancelled"].as_bool().unwrap_or(false)))
-            .or_else(|| task["predictions"].as_array().and_then(|all| all.first()));
-        let Some(annotation) = annotation else { continue };
+            .and_then(|all| all.iter().filter(has_result).find(|a| !a["was_cancelled"].as_bool().unwrap_or(false)))
+            .or_else(|| task["predictions"].as_array().and_then(|all| all.iter().find(has_result)));
+        let Some(annotation) = annotation else {
+            imported.skipped += 1;
+            continue;
+        };
         let annotations = read_result(&annotation["result"], CharIndex::new(text).len_chars()).map_err(bad)?;
-        texts.push(AnnotatedText { id, text: text.to_string(), annotations });
+        imported.texts.push(AnnotatedText { id, text: text.to_string(), annotations });
     }
-    Ok(texts)
+    if imported.texts.is_empty() {
+        return Err(ImportError::bad(
+            path,
+            format!(
+                "none of its {} tasks has an annotation, or a prediction with its regions (Label Studio's export \
+                 names predictions by id only): annotate the tasks, or give the file `claimtag tag --format \
+                 label-studio` wrote",
+                tasks.len()
+            ),
+        ));
+    }
+    Ok(imported)
 }
 
 fn read_result(result: &Value, len: usize) -> Result<Annotations, String> {
@@ -134,7 +148,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tasks.json");
         std::fs::write(&path, &out).unwrap();
-        let texts = read(&path).unwrap();
+        let texts = read(&path).unwrap().texts;
         assert_eq!(texts.len(), 2);
         assert_eq!(texts[0].text, doc.text);
         assert_eq!(texts[0].id.as_deref(), Some("doc-1"));
@@ -157,9 +171,52 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("export.json");
         std::fs::write(&path, tasks.to_string()).unwrap();
-        let texts = read(&path).unwrap();
+        let texts = read(&path).unwrap().texts;
         assert_eq!(texts[0].id.as_deref(), Some("7"));
         assert_eq!(texts[0].annotations.spans, [LabeledSpan::new("LOC", 17, 21)]);
+    }
+
+    #[test]
+    fn tasks_whose_predictions_are_only_ids_are_skipped_and_counted() {
+        // Label Studio's JSON export: predictions by id; one task annotated, one cancelled, two not touched.
+        let tasks = json!([
+            {"id": 1, "data": {"text": "Putin spoke"}, "annotations": [], "predictions": [7]},
+            {"id": 2, "data": {"text": "Kyiv held"}, "annotations": [
+                {"result": [{"id": "a", "type": "labels", "value": {"start": 0, "end": 4, "labels": ["LOC"]}}]}
+            ], "predictions": [8]},
+            {"id": 3, "data": {"text": "Nobody"}, "annotations": [{"was_cancelled": true, "result": []}], "predictions": [9]},
+            {"id": 4, "data": {"text": "Nothing at all"}}
+        ]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.json");
+        std::fs::write(&path, tasks.to_string()).unwrap();
+        let imported = read(&path).unwrap();
+        assert_eq!(imported.skipped, 3);
+        assert_eq!(imported.texts.len(), 1);
+        assert_eq!(imported.texts[0].annotations.spans, [LabeledSpan::new("LOC", 0, 4)]);
+    }
+
+    #[test]
+    fn a_file_where_no_task_has_anything_to_read_is_an_error() {
+        let tasks = json!([{"id": 1, "data": {"text": "Putin spoke"}, "annotations": [], "predictions": [7]}]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.json");
+        std::fs::write(&path, tasks.to_string()).unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("{}: none of its 1 tasks", path.display())), "{err}");
+        std::fs::write(&path, "[]").unwrap();
+        assert!(read(&path).unwrap_err().to_string().contains("none of its 0 tasks"));
+    }
+
+    #[test]
+    fn an_empty_annotation_is_a_text_without_entities() {
+        let tasks = json!([{"data": {"text": "Nothing here"}, "annotations": [{"result": []}]}]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.json");
+        std::fs::write(&path, tasks.to_string()).unwrap();
+        let imported = read(&path).unwrap();
+        assert_eq!((imported.texts.len(), imported.skipped), (1, 0));
+        assert!(imported.texts[0].annotations.spans.is_empty());
     }
 
     #[test]

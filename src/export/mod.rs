@@ -35,6 +35,23 @@ pub const CUE_OF: &str = "CUE_OF";
 /// label set up front).
 pub const ENTITY_LABELS: &[&str] = &["PER", "ORG", "LOC", "MISC"];
 
+/// The colour each span label is drawn in by tools that take colours (Label Studio's labeling
+/// config, brat's `visual.conf`): one per label, far enough apart to tell nested spans apart.
+pub const LABEL_COLOURS: &[(&str, &str)] = &[
+    ("PER", "#8fd18f"),
+    ("ORG", "#8fb8f0"),
+    ("LOC", "#f0d08f"),
+    ("MISC", "#d0a0e0"),
+    (SOURCE, "#ff9f80"),
+    (CUE, "#ffd24d"),
+    (CLAIM, "#c8c8c8"),
+];
+
+/// The colour of span label `label` in [`LABEL_COLOURS`] (grey for a label not there).
+pub fn label_colour(label: &str) -> &'static str {
+    LABEL_COLOURS.iter().find(|(known, _)| *known == label).map_or("#e0e0e0", |(_, colour)| colour)
+}
+
 /// A labelled span; `parts` are its pieces when it is discontinuous (a claim content split by
 /// its cue), otherwise the one piece `start..end`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -228,6 +245,14 @@ pub struct AnnotatedText {
     pub id: Option<String>,
     pub text: String,
     pub annotations: Annotations,
+}
+
+/// What a tool's export held: the texts with annotations to read, and how many records were
+/// left out because they had none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub texts: Vec<AnnotatedText>,
+    pub skipped: usize,
 }
 
 /// Why a tool's export could not be read.

@@ -2,25 +2,58 @@
 //! `spans` (`start`, `end`, `token_start`, `token_end` inclusive, `label`) and `relations`
 //! (`head` and `child` token indices, `head_span`, `child_span`, `label`), as the `rel.manual`
 //! recipe reads and writes them. Offsets are code points (Prodigy is Python). Spans are
-//! continuous, so a split quote's `CLAIM` spans both pieces.
+//! continuous, so a split quote's `CLAIM` spans both pieces. Tokens are spaCy's: whitespace
+//! other than one space after a word is a token of its own, so the tokens rebuild the text.
 
 use serde_json::{json, Value};
 
-use super::{joined_parts, words_of, Annotations, LabeledSpan};
-use crate::document::Document;
+use super::{joined_parts, Annotations, LabeledSpan};
+use crate::document::{Document, Span};
 use crate::offsets::CharIndex;
+use crate::segment::words;
+
+/// A token of a Prodigy task: its span, and whether one space follows it.
+struct Token {
+    span: Span,
+    ws: bool,
+}
+
+/// Tokens that cover the text the way spaCy's do, so that `text` + (`" "` if `ws`) over the
+/// tokens rebuilds it: the words, one space after a word as its `ws`, and every other run of
+/// whitespace (a paragraph break, a tab, a second space) as a token of its own.
+fn tokens(doc: &Document) -> Vec<Token> {
+    let index = CharIndex::new(&doc.text);
+    let mut tokens: Vec<Token> = Vec::new();
+    let gap = |tokens: &mut Vec<Token>, mut start: usize, end: usize| {
+        if let Some(last) = tokens.last_mut() {
+            if start < end && index.slice(start..start + 1) == " " {
+                last.ws = true;
+                start += 1;
+            }
+        }
+        if start < end {
+            tokens.push(Token { span: Span::new(start, end), ws: false });
+        }
+    };
+    let mut at = 0;
+    for word in words(&doc.text) {
+        gap(&mut tokens, at, word.start);
+        tokens.push(Token { span: word, ws: false });
+        at = word.end;
+    }
+    gap(&mut tokens, at, index.len_chars());
+    tokens
+}
 
 /// The Prodigy task of one document.
 pub fn task(doc: &Document, _position: usize) -> Value {
     let index = CharIndex::new(&doc.text);
-    let words = words_of(doc);
-    let chars: Vec<char> = doc.text.chars().collect();
+    let words = tokens(doc);
     let tokens: Vec<Value> = words
         .iter()
         .enumerate()
         .map(|(i, w)| {
-            let ws = chars.get(w.span.end).is_some_and(|c| c.is_whitespace());
-            json!({"text": index.slice(w.span.start..w.span.end), "start": w.span.start, "end": w.span.end, "id": i, "ws": ws})
+            json!({"text": index.slice(w.span.start..w.span.end), "start": w.span.start, "end": w.span.end, "id": i, "ws": w.ws})
         })
         .collect();
     // The tokens a span covers: from the one it starts in to the last one starting before its end.
@@ -69,7 +102,7 @@ pub fn read_task(task: &Value) -> Annotations {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::export::fixtures::tagged_document;
 
@@ -93,5 +126,23 @@ mod tests {
             let (start, end) = (token["start"].as_u64().unwrap() as usize, token["end"].as_u64().unwrap() as usize);
             assert_eq!(chars[start..end].iter().collect::<String>(), token["text"].as_str().unwrap());
         }
+    }
+
+    /// The text spaCy rebuilds from Prodigy tokens.
+    pub(crate) fn rebuilt(task: &Value) -> String {
+        let tokens = task["tokens"].as_array().into_iter().flatten();
+        tokens
+            .map(|t| format!("{}{}", t["text"].as_str().unwrap_or_default(), if t["ws"] == true { " " } else { "" }))
+            .collect()
+    }
+
+    #[test]
+    fn whitespace_runs_are_tokens_so_the_tokens_rebuild_the_text() {
+        let doc = Document::new("d", "\n“Путін — liar,” said Zelensky.  \n\nSecond\tparagraph. ");
+        let task = task(&doc, 0);
+        assert_eq!(rebuilt(&task), doc.text);
+        let texts: Vec<&str> = task["tokens"].as_array().unwrap().iter().map(|t| t["text"].as_str().unwrap()).collect();
+        assert_eq!(texts[0], "\n");
+        assert!(texts.ends_with(&[" \n\n", "Second", "\t", "paragraph", "."]), "{texts:?}");
     }
 }

@@ -164,7 +164,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tasks.json");
         std::fs::write(&path, json_array(&doc, label_studio::task)).unwrap();
-        let texts = label_studio::read(&path).unwrap();
+        let texts = label_studio::read(&path).unwrap().texts;
         prop_assert_eq!(&texts[0].text, &doc.text);
         prop_assert_eq!(texts[0].annotations.canonical(), joined_parts(Annotations::of(&doc)).canonical());
     }
@@ -183,12 +183,24 @@ proptest! {
     fn prodigy_reads_back_every_span_and_relation(doc in documents()) {
         let task = prodigy::task(&doc, 0);
         prop_assert_eq!(prodigy::read_task(&task).canonical(), joined_parts(Annotations::of(&doc)).canonical());
+        prop_assert_eq!(prodigy::tests::rebuilt(&task), doc.text.clone());
+        let tokens = task["tokens"].as_array().unwrap();
+        for span in task["spans"].as_array().unwrap() {
+            // A spaCy-style reader places a span by its tokens: they must start and end with it.
+            let token = |key: &str| &tokens[span[key].as_u64().unwrap() as usize];
+            prop_assert_eq!(&token("token_start")["start"], &span["start"]);
+            prop_assert_eq!(&token("token_end")["end"], &span["end"]);
+        }
     }
 
     #[test]
     fn spacy_reads_back_the_text_and_every_entity(doc in documents()) {
         let documents: serde_json::Value = serde_json::from_slice(&json_array(&doc, spacy::document)).unwrap();
         let (raw, entities) = spacy::read_entities(&documents[0]).unwrap();
+        if doc.text.chars().any(|c| !c.is_whitespace()) {
+            // A text of whitespace alone has no token to carry it.
+            prop_assert_eq!(spacy::tests::text_from_tokens(&documents[0]), doc.text.clone(), "as spaCy rebuilds it");
+        }
         prop_assert_eq!(raw, doc.text.clone());
         prop_assert_eq!(entities, entity_spans(&doc));
     }

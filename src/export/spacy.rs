@@ -35,34 +35,39 @@ pub fn document(doc: &Document, number: usize) -> Value {
     let index = CharIndex::new(&doc.text);
     let words = words_of(doc);
     let word_tags = word_tags(doc, &words);
-    // (sentence, orth, IOB2 tag) of every token, whitespace tokens included.
-    let mut tokens: Vec<(usize, &str, String)> = Vec::new();
+    // (sentence, start, end, IOB2 tag) of every token, whitespace tokens included.
+    let mut tokens: Vec<(usize, usize, usize, String)> = Vec::new();
     let mut at = 0;
     for (i, (word, tag)) in words.iter().zip(&word_tags).enumerate() {
         let gap = index.slice(at..word.span.start);
-        let extra = gap.strip_prefix(' ').filter(|_| i > 0).unwrap_or(gap);
-        if !extra.is_empty() {
+        let start = if i > 0 && gap.starts_with(' ') { at + 1 } else { at };
+        if start < word.span.start {
             let inside = match tag.split_once('-') {
                 Some(("I", kind)) => format!("I-{kind}"),
                 _ => "O".to_string(),
             };
-            tokens.push((word.sentence, extra, inside));
+            tokens.push((word.sentence, start, word.span.start, inside));
         }
-        tokens.push((word.sentence, index.slice(word.span.start..word.span.end), tag.clone()));
+        tokens.push((word.sentence, word.span.start, word.span.end, tag.clone()));
         at = word.span.end;
     }
-    let tail = index.slice(at..index.len_chars());
-    let tail = tail.strip_prefix(' ').unwrap_or(tail);
-    if let Some(&(sentence, ..)) = tokens.last().filter(|_| !tail.is_empty()) {
-        tokens.push((sentence, tail, "O".to_string()));
+    let len = index.len_chars();
+    let tail = if index.slice(at..len).starts_with(' ') { at + 1 } else { at };
+    if let Some(&(sentence, ..)) = tokens.last().filter(|_| tail < len) {
+        tokens.push((sentence, tail, len, "O".to_string()));
     }
     let tags: Vec<String> = tokens.iter().map(|(.., tag)| tag.clone()).collect();
     let mut sentences: Vec<Vec<Value>> = Vec::new();
-    for (id, ((sentence, orth, _), ner)) in tokens.iter().zip(biluo(&tags)).enumerate() {
+    for (id, ((sentence, start, end, _), ner)) in tokens.iter().zip(biluo(&tags)).enumerate() {
         if id == 0 || tokens[id - 1].0 != *sentence {
             sentences.push(Vec::new());
         }
-        sentences.last_mut().expect("a sentence is open").push(json!({"id": id, "orth": orth, "ner": ner}));
+        // The one space a token may carry is the gap to the next token (or to the end); without
+        // it spaCy guesses, and puts a space after every token.
+        let next = tokens.get(id + 1).map_or(len, |token| token.1);
+        let space = if next > *end { " " } else { "" };
+        let token = json!({"id": id, "orth": index.slice(*start..*end), "space": space, "ner": ner});
+        sentences.last_mut().expect("a sentence is open").push(token);
     }
     let sentences: Vec<Value> = sentences.into_iter().map(|tokens| json!({"tokens": tokens, "brackets": []})).collect();
     json!({"id": number, "paragraphs": [{"raw": doc.text, "sentences": sentences, "cats": []}]})
@@ -93,7 +98,7 @@ pub fn read_entities(document: &Value) -> Option<(String, Vec<LabeledSpan>)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::export::fixtures::tagged_document;
     use crate::export::{JsonLayout, ToolJsonSink};
@@ -119,6 +124,24 @@ mod tests {
             .map(|t| t["ner"].as_str().unwrap())
             .collect();
         assert_eq!(&tags[..4], ["O", "O", "U-PER", "O"]);
+    }
+
+    /// The text spaCy builds from a training-format document: each token's `orth` and `space`.
+    pub(crate) fn text_from_tokens(document: &Value) -> String {
+        let sentences = document["paragraphs"][0]["sentences"].as_array().into_iter().flatten();
+        let tokens = sentences.flat_map(|s| s["tokens"].as_array().into_iter().flatten());
+        tokens
+            .map(|t| format!("{}{}", t["orth"].as_str().unwrap_or_default(), t["space"].as_str().unwrap_or("?")))
+            .collect()
+    }
+
+    #[test]
+    fn every_token_carries_its_space_so_spacy_rebuilds_the_text_exactly() {
+        // spaCy 3.8 put a space after every token that had no "space": "Vladimir   Putin" came back.
+        let text = "Vladimir  Putin met Emmanuel\tMacron in  New   York.\n\nThe United  Nations agreed. ";
+        let mut doc = Document::new("d", text);
+        doc.sentences = crate::segment::Segmenter::default().split(text);
+        assert_eq!(text_from_tokens(&document(&doc, 0)), text);
     }
 
     #[test]
