@@ -6,6 +6,7 @@
 //! claim to the entities inside it and to the claim whose content holds it, and resolves
 //! pronoun, acronym and surname sources to the entity they stand for.
 
+mod learned;
 mod lexicon;
 mod quotes;
 mod rules;
