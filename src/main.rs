@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use claimtag::batch::{self, prepare_output, OutputKind, Progress, ProgressMode, Selection, Shard};
 use claimtag::claims::ClaimRules;
 use claimtag::claims_eval::{evaluate_claims, read_polnear, read_tagged, EntitySource};
-use claimtag::eval::evaluate;
+use claimtag::eval::{evaluate, Records};
 use claimtag::export::brat::BratSink;
 use claimtag::export::conll::ConllSink;
 use claimtag::export::html::HtmlSink;
@@ -76,6 +76,10 @@ struct EvalArgs {
     data: PathBuf,
     #[command(flatten)]
     model: ModelArgs,
+    /// Score every sentence as a record of its own, with no document around it (as `--pipe`
+    /// users and headline taggers send text), instead of each document as one record.
+    #[arg(long)]
+    per_sentence: bool,
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
@@ -457,7 +461,8 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
     let config = args.model.ner_config()?;
     let sentences = read_labeled(&args.data)?;
     let model = NerModel::load(&config).context("cannot load the NER model")?;
-    let scores = evaluate(&model, &sentences)?;
+    let records = if args.per_sentence { Records::Sentences } else { Records::Documents };
+    let scores = evaluate(&model, &sentences, records)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&scores)?);
         return Ok(());

@@ -5,7 +5,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use claimtag::eval::evaluate;
+use claimtag::eval::{evaluate, Records};
 use claimtag::labeled::read_labeled;
 use claimtag::ner::{NerConfig, NerModel};
 use claimtag::score::Scores;
@@ -119,7 +119,7 @@ fn assert_saved_model_scores_as_during_training(pack_tokens: usize) {
     assert_eq!(overridden.context_tokens(), 0, "--context-tokens overrides the model's");
     assert_eq!(overridden.pack_tokens(), 7, "--pack-tokens overrides the model's");
     let dev = read_labeled(&data.path().join("dev.txt")).unwrap();
-    let through_tag = evaluate(&model, &dev).unwrap();
+    let through_tag = evaluate(&model, &dev, Records::Documents).unwrap();
     assert_eq!(through_tag.overall, kept.overall);
     assert_eq!(through_tag.per_type, kept.per_type);
 }
@@ -292,6 +292,9 @@ fn a_role_head_learns_claim_roles_beside_the_entity_head_and_tags_them() {
     assert!((best.selection.unwrap() - mean).abs() < 1e-12, "the epoch is chosen on the mean dev F1");
 
     let model = NerModel::load(&NerConfig::new(out.path())).unwrap();
+    let dev = read_labeled(&data.path().join("dev.txt")).unwrap();
+    let alone = evaluate(&model, &dev, Records::Sentences).unwrap();
+    assert_eq!(alone.overall, best.dev[1].scores.overall, "eval --per-sentence scores as training did");
     let mut docs = [claimtag::Document::new("d", "Putin said that talks failed. Nothing else happened today.")];
     docs[0].sentences = claimtag::segment::Segmenter::default().split(&docs[0].text);
     model.predict(&mut docs).unwrap();
