@@ -294,6 +294,30 @@ impl Trainer {
         &self.labels
     }
 
+    /// The heads of the base whose labels are exactly this training's, so that training goes on
+    /// from them (a claimtag model trained further) instead of from a fresh head.
+    fn reusable_heads(&self) -> Vec<&'static str> {
+        let base_labels: Vec<String> = match self.base_config.get("id2label").and_then(Value::as_object) {
+            Some(id2label) => (0..id2label.len())
+                .map_while(|i| id2label.get(&i.to_string()).and_then(Value::as_str).map(String::from))
+                .collect(),
+            None => Vec::new(),
+        };
+        let base_roles: Vec<String> = self
+            .base_config
+            .get("claimtag_role_labels")
+            .and_then(|labels| serde_json::from_value(labels.clone()).ok())
+            .unwrap_or_default();
+        let mut heads = Vec::new();
+        if base_labels == self.labels {
+            heads.push(HEADS[0]);
+        }
+        if !self.role_labels.is_empty() && base_roles == self.role_labels {
+            heads.push(HEADS[1]);
+        }
+        heads
+    }
+
     /// The claim-role labels of the role head; empty when there is none.
     pub fn role_labels(&self) -> &[String] {
         &self.role_labels
@@ -334,7 +358,7 @@ impl Trainer {
             let state = checkpoint.load(&mut vs)?;
             (state.epoch + 1, state.best_score, state.step)
         } else {
-            load_base_weights(&mut vs, &config.base)?;
+            load_base_weights(&mut vs, &config.base, &self.reusable_heads())?;
             (1, f64::NEG_INFINITY, 0)
         };
 
@@ -583,10 +607,14 @@ fn tokenizer_lowercases(tokenizer: &rust_tokenizers::tokenizer::BertTokenizer) -
     tokenizer.tokenize("A") == ["a"]
 }
 
+/// Variable path prefixes of the entity and role heads.
+const HEADS: [&str; 2] = ["classifier.", "role_classifier."];
+
 /// Copies the base encoder's weights into `vs`. Names may carry the `bert.` prefix or not
 /// (sentence-transformers checkpoints leave it out); tensors the network lacks (a pooler) are
-/// ignored; the classifier and casing embedding keep their fresh initialisation.
-fn load_base_weights(vs: &mut nn::VarStore, base: &Path) -> Result<(), TrainError> {
+/// ignored; a head keeps its fresh initialisation unless `reusable_heads` names it (a base
+/// trained by claimtag on the same labels, continued).
+fn load_base_weights(vs: &mut nn::VarStore, base: &Path, reusable_heads: &[&str]) -> Result<(), TrainError> {
     let path = find_weights(base)?;
     let tensors: HashMap<String, Tensor> = if path.extension().is_some_and(|e| e == "safetensors") {
         Tensor::read_safetensors(&path)
@@ -600,7 +628,8 @@ fn load_base_weights(vs: &mut nn::VarStore, base: &Path) -> Result<(), TrainErro
     let mut variables = vs.variables();
     for (name, variable) in variables.iter_mut() {
         let source = tensors.get(name).or_else(|| name.split_once('.').and_then(|(_, rest)| tensors.get(rest)));
-        if let Some(source) = source.filter(|s| s.size() == variable.size() && !name.starts_with("classifier.")) {
+        let fresh_head = HEADS.iter().any(|head| name.starts_with(head) && !reusable_heads.contains(head));
+        if let Some(source) = source.filter(|s| s.size() == variable.size() && !fresh_head) {
             tch::no_grad(|| variable.copy_(source));
             loaded += 1;
         }
