@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::builder::TypedValueParser;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use claimtag::batch::{self, prepare_output, OutputKind, Progress, ProgressMode, Selection, Shard};
+use claimtag::batch::{self, prepare_output, BatchError, OutputKind, Progress, ProgressMode, Selection, Shard};
 use claimtag::claims::ClaimRules;
 use claimtag::claims_eval::{evaluate_claims, read_polnear, read_tagged, EntitySource};
 use claimtag::eval::{evaluate, Records};
@@ -149,7 +149,8 @@ struct TrainArgs {
 
 #[derive(clap::Args)]
 #[command(after_help = "Exit status: 0 when every document was tagged; 3 when the run finished but some inputs \
-could not be read (each has an error record in the output); 1 on a fatal error (model, output); 2 on bad usage.")]
+could not be read or hit a bug (each has an error record in the output; after --resume, also those written before); \
+1 on a fatal error (model, output); 2 on bad usage.")]
 struct TagArgs {
     /// Input files or directories (searched recursively for .txt, .html, .htm, .jsonl,
     /// .jsonl.gz, .jsonl.zst); none or `-` reads standard input.
@@ -325,7 +326,16 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("claimtag: {err:#}");
+            // Each cause once: a message that already quotes its cause ("cannot write: Broken
+            // pipe") is not followed by it again.
+            let mut message = String::new();
+            for cause in err.chain().map(ToString::to_string) {
+                if !message.contains(&cause) {
+                    message += if message.is_empty() { "" } else { ": " };
+                    message += &cause;
+                }
+            }
+            eprintln!("claimtag: {message}");
             ExitCode::FAILURE
         }
     }
@@ -521,23 +531,48 @@ fn format_name(format: Format) -> String {
 }
 
 fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
-    let sources = expand_inputs(&args.inputs)?;
+    let inputs = expand_inputs(&args.inputs)?;
+    for skipped in &inputs.skipped {
+        eprintln!("claimtag: skipped {skipped}");
+    }
+    let sources = inputs.sources;
     let format = args.format.unwrap_or(if args.output.is_some() || args.pipe { Format::Jsonl } else { Format::Json });
-    let writes_directory = matches!(format, Format::Brat | Format::WebannoTsv);
-    let selection = Selection {
-        shard: Shard::resolve(args.shard_index, args.num_shards, |name| std::env::var(name).ok())?,
-        done: match &args.output {
-            Some(path) => {
-                let kind = match format {
-                    _ if writes_directory => OutputKind::Directory,
-                    Format::Jsonl => OutputKind::Jsonl,
-                    _ => OutputKind::OtherFile,
-                };
-                prepare_output(path, kind, args.resume)?
+    if args.pipe {
+        // One JSONL line out per line in: other formats write several lines, or none for a bad line.
+        let problem = match (args.input_format, format) {
+            (InputKind::Text | InputKind::Html, _) => Some("reads JSONL only: drop --input-format or give jsonl"),
+            (_, Format::Jsonl) => None,
+            _ => Some("writes one JSONL line per input line: drop --format or give jsonl"),
+        };
+        if let Some(problem) = problem {
+            let (mut cli, kind, message) =
+                (Cli::command(), clap::error::ErrorKind::ArgumentConflict, format!("--pipe {problem}"));
+            cli.build(); // So that the usage shown is `claimtag tag`'s.
+            if let Some(tag) = cli.find_subcommand_mut("tag") {
+                tag.error(kind, message).exit();
             }
-            None => Default::default(),
-        },
+            cli.error(kind, message).exit();
+        }
+    }
+    let writes_directory = matches!(format, Format::Brat | Format::WebannoTsv);
+    if writes_directory || format == Format::LabelStudio {
+        anyhow::ensure!(args.output.is_some(), "--format {} needs --output", format_name(format));
+    }
+    // The output is claimed (locked, checked, a torn line cut) before anything else is done.
+    let (mut out, done) = match &args.output {
+        Some(path) => {
+            let kind = match format {
+                _ if writes_directory => OutputKind::Directory,
+                Format::Jsonl => OutputKind::Jsonl,
+                _ => OutputKind::OtherFile,
+            };
+            prepare_output(path, kind, args.resume)?
+        }
+        None => (OutputStream::stdout()?, Default::default()),
     };
+    let output_name = args.output.as_deref().map_or_else(|| "stdout".to_string(), |path| path.display().to_string());
+    let selection =
+        Selection { shard: Shard::resolve(args.shard_index, args.num_shards, |name| std::env::var(name).ok())?, done };
     let reader_config = ReaderConfig {
         format: match args.input_format {
             InputKind::Auto if args.pipe => InputFormat::Jsonl,
@@ -552,16 +587,6 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
     let config = args.model.ner_config()?;
     let tagger = Tagger::load(&config).context("cannot load the NER model")?.with_claims(!args.no_claims);
 
-    if writes_directory || format == Format::LabelStudio {
-        anyhow::ensure!(args.output.is_some(), "--format {} needs --output", format_name(format));
-    }
-    let mut out = match &args.output {
-        Some(_) if writes_directory => Ok(OutputStream::stdout()),
-        Some(path) if args.resume && path.exists() => OutputStream::append(path),
-        Some(path) => OutputStream::create(path),
-        None => Ok(OutputStream::stdout()),
-    }
-    .with_context(|| format!("cannot open {}", args.output.as_deref().unwrap_or("stdout".as_ref()).display()))?;
     let output_dir = args.output.clone().unwrap_or_default();
     let mut sink: Box<dyn DocumentSink + Send + '_> = match format {
         Format::Json => Box::new(JsonSink::new(&mut out).with_sentences(args.sentences)),
@@ -597,8 +622,14 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
         ProgressKind::None => ProgressMode::Silent,
     };
     let mut progress = Progress::new(progress_mode, total_bytes, reader.bytes_read());
-    let totals = batch::run(&tagger, reader, selection, sink.as_mut(), &mut progress)?;
+    let run = batch::run(&tagger, reader, selection, sink.as_mut(), &mut progress);
     drop(sink);
-    out.finish().context("cannot finish the output")?;
-    Ok(if totals.errors > 0 { ExitCode::from(EXIT_SOME_FAILED) } else { ExitCode::SUCCESS })
+    // Also after a failed run: what was written before the failure is closed properly.
+    let finished = out.finish();
+    let totals = run.map_err(|err| match err {
+        BatchError::Output(error) => anyhow::anyhow!("{output_name}: cannot write: {error}"),
+        other => other.into(),
+    })?;
+    finished.with_context(|| format!("{output_name}: cannot finish writing"))?;
+    Ok(if totals.all_tagged() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_SOME_FAILED) })
 }

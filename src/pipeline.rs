@@ -71,8 +71,19 @@ impl Preparer<'_> {
     /// Fills the sentences of `docs` and returns their sub-tokens.
     pub fn prepare(&self, docs: &mut [Document]) -> EncodedBatch {
         for doc in docs.iter_mut() {
-            self.segmenter.apply(doc);
+            self.segment(doc);
         }
         self.encoder.encode(docs)
+    }
+
+    /// Fills the sentences of one document.
+    pub fn segment(&self, doc: &mut Document) {
+        self.segmenter.apply(doc);
+    }
+
+    /// The sub-tokens of one segmented document, as a batch of one; batches of single documents
+    /// join into one with `collect`.
+    pub fn encode(&self, doc: &Document) -> EncodedBatch {
+        self.encoder.encode(std::slice::from_ref(doc))
     }
 }

@@ -10,40 +10,52 @@
 //! 4. the writer finds claims (documents in parallel), pushes records into the sink in input
 //!    order, ends the batch (the sink flushes) and reports progress.
 //!
-//! An unreadable document becomes an error record in its place and the run goes on; only a
-//! failing model or output stops it, after everything before has been written.
+//! An unreadable document becomes an error record in its place and the run goes on, and so does
+//! a document that hits a bug (a panic) in any per-document stage: it gets an `internal` error
+//! record. Only a failing model or output stops a run, after everything before has been written.
 
+mod isolate;
 mod progress;
 mod resume;
 mod shard;
 
-use std::collections::HashSet;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
+use std::thread::ScopedJoinHandle;
 
 use rayon::prelude::*;
 
 use crate::claims::ClaimRules;
 use crate::document::Document;
-use crate::input::{Reader, Record, RecordError};
+use crate::input::{ErrorKind, Reader, Record, RecordError};
 use crate::ner::{EncodedBatch, NerError};
 use crate::output::DocumentSink;
 use crate::pipeline::{Preparer, Tagger};
 
+pub use isolate::{isolate, InternalError};
 pub use progress::{Progress, ProgressMode, Totals};
-pub use resume::{completed_ids, prepare_output, OutputKind, ResumeError};
+pub use resume::{completed_ids, prepare_output, Completed, OutputKind, ResumeError};
 pub use shard::{Shard, ShardError};
+
+use isolate::failpoint;
 
 /// Most documents in one model batch.
 pub const DOCUMENTS_PER_BATCH: usize = 64;
 /// Most text in one model batch, so that a batch of long articles stays small.
 pub const TEXT_BYTES_PER_BATCH: usize = 1 << 20;
 
+/// What stops a run. Everything before it has been written.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
     #[error(transparent)]
     Ner(#[from] NerError),
-    #[error("cannot write output: {0}")]
-    Output(#[from] std::io::Error),
+    /// A bug in the model stage: the batch it was tagging cannot be told apart document by document.
+    #[error("while tagging the batch of documents {first} to {last}: {error}")]
+    Model { first: String, last: String, error: InternalError },
+    /// A bug outside the per-document stages (reading the input, the runner itself).
+    #[error("{0}")]
+    Internal(InternalError),
+    #[error("cannot write the output: {0}")]
+    Output(std::io::Error),
 }
 
 /// Which inputs a run skips.
@@ -51,18 +63,22 @@ pub enum BatchError {
 pub struct Selection {
     /// Only documents this shard owns; all when `None`.
     pub shard: Option<Shard>,
-    /// Ids the output already holds (`--resume`).
-    pub done: HashSet<String>,
+    /// The records the output already holds (`--resume`): for each id, that many of its first
+    /// occurrences in the input are skipped.
+    pub done: Completed,
 }
 
 impl Selection {
-    fn skip_reason(&self, id: &str) -> Option<Skip> {
+    fn skip_reason(&mut self, id: &str) -> Option<Skip> {
         if self.shard.is_some_and(|shard| !shard.owns(id)) {
-            Some(Skip::OtherShard)
-        } else if self.done.contains(id) {
-            Some(Skip::AlreadyDone)
-        } else {
-            None
+            return Some(Skip::OtherShard);
+        }
+        match self.done.ids.get_mut(id) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                Some(Skip::AlreadyDone)
+            }
+            _ => None,
         }
     }
 }
@@ -74,6 +90,11 @@ enum Skip {
 
 /// Tags every record `reader` yields that `selection` keeps, and writes each (or its error
 /// record) into `sink` in input order. Returns the run's totals; `progress` has shown them.
+///
+/// A panic while segmenting, tokenizing, finding claims or writing one document costs only that
+/// document: it gets an `internal` error record in its place (see [`isolate`]) and the run goes
+/// on. An error or a panic of the model, a failing sink, or a panic elsewhere stops the run,
+/// after everything before it has been written.
 pub fn run(
     tagger: &Tagger,
     reader: Reader,
@@ -87,23 +108,50 @@ pub fn run(
     let preparer = tagger.preparer();
     let claims = tagger.claim_rules();
 
-    let (tagged, written, skipped) = std::thread::scope(|scope| {
-        let reading = scope.spawn(move || read_records(reader, &selection, record_tx));
-        scope.spawn(move || prepare_batches(preparer, record_rx, prepared_tx));
-        let writing = scope.spawn(move || write_batches(tagged_rx, claims, sink, progress));
+    let mut totals = Totals { errors_before: selection.done.errors, ..Totals::default() };
+    let (read, prepared, tagged, written) = std::thread::scope(|scope| {
+        let (totals, progress) = (&mut totals, &mut *progress);
+        let reading = scope.spawn(move || isolate("reading the input", || read_records(reader, selection, record_tx)));
+        let preparing =
+            scope.spawn(move || isolate("preparing documents", || prepare_batches(preparer, record_rx, prepared_tx)));
+        let writing =
+            scope.spawn(move || isolate("writing", || write_batches(tagged_rx, claims, sink, progress, totals)));
         // Returning drops this end of both queues, which stops the threads feeding it early.
         let tagged = tag_batches(tagger, prepared_rx, tagged_tx);
-        let written = writing.join().expect("the writer thread does not panic");
-        let skipped = reading.join().expect("the reader thread does not panic");
-        (tagged, written, skipped)
+        (
+            joined(reading, "reading the input"),
+            joined(preparing, "preparing documents"),
+            tagged,
+            joined(writing, "writing"),
+        )
     });
-    // The writer's error explains a tagging stop caused by a closed queue, so it goes first.
-    let (mut totals, progress) = written?;
-    tagged?;
-    totals.already_done = skipped.already_done;
-    totals.other_shards = skipped.other_shards;
-    progress.finish(&totals);
-    Ok(totals)
+    // The writer's error explains a stop upstream caused by a closed queue, so it goes first;
+    // the others each leave the threads after them to finish what they were given.
+    let outcome = written
+        .map_err(BatchError::Internal)
+        .and_then(|written| written.map_err(BatchError::Output))
+        .and(tagged)
+        .and(prepared.map_err(BatchError::Internal))
+        .and(read.map_err(BatchError::Internal));
+    match outcome {
+        Ok(skipped) => {
+            totals.already_done = skipped.already_done;
+            totals.other_shards = skipped.other_shards;
+            progress.finish(&totals);
+            Ok(totals)
+        }
+        Err(error) => {
+            progress.stop(&totals);
+            Err(error)
+        }
+    }
+}
+
+/// A stage thread's result; a panic that escaped [`isolate`] (from a destructor, say) is its error.
+fn joined<T>(handle: ScopedJoinHandle<'_, Result<T, InternalError>>, stage: &'static str) -> Result<T, InternalError> {
+    handle
+        .join()
+        .unwrap_or_else(|_| Err(InternalError { stage, message: "the thread panicked".to_string(), location: None }))
 }
 
 /// Documents in input order with the error records between them.
@@ -130,9 +178,28 @@ impl Batch {
         }
         batch
     }
+
+    /// Takes one outcome of a stage per document, in order: a document whose stage failed
+    /// leaves the batch, its error record taking its place. Returns the other outcomes.
+    fn keep_unfailed<T>(&mut self, outcomes: Vec<Result<T, InternalError>>) -> Vec<T> {
+        debug_assert_eq!(outcomes.len(), self.docs.len(), "one outcome per document");
+        let mut stages = std::mem::take(&mut self.docs).into_iter().zip(outcomes);
+        let mut kept = Vec::with_capacity(stages.len());
+        for slot in self.order.iter_mut().filter(|slot| slot.is_none()) {
+            let Some((doc, outcome)) = stages.next() else { break };
+            match outcome {
+                Ok(value) => {
+                    self.docs.push(doc);
+                    kept.push(value);
+                }
+                Err(error) => *slot = Some(error.record(doc.id)),
+            }
+        }
+        kept
+    }
 }
 
-fn read_records(reader: Reader, selection: &Selection, records: SyncSender<Record>) -> Totals {
+fn read_records(reader: Reader, mut selection: Selection, records: SyncSender<Record>) -> Totals {
     let mut skipped = Totals::default();
     for record in reader {
         let id = match &record {
@@ -152,10 +219,26 @@ fn read_records(reader: Reader, selection: &Selection, records: SyncSender<Recor
     skipped
 }
 
+/// Segments and tokenizes each document on its own (in parallel), so that a bug costs only the
+/// document that hits it.
 fn prepare_batches(preparer: Preparer<'_>, records: Receiver<Record>, prepared: SyncSender<(Batch, EncodedBatch)>) {
     while let Some(records) = next_batch(&records) {
         let mut batch = Batch::from_records(records);
-        let encoded = preparer.prepare(&mut batch.docs);
+        let outcomes: Vec<Result<EncodedBatch, InternalError>> = batch
+            .docs
+            .par_iter_mut()
+            .map(|doc| {
+                isolate("segmenting", || {
+                    failpoint("segment", &doc.id);
+                    preparer.segment(doc);
+                })?;
+                isolate("tokenizing", || {
+                    failpoint("tokenize", &doc.id);
+                    preparer.encode(doc)
+                })
+            })
+            .collect();
+        let encoded = batch.keep_unfailed(outcomes).into_iter().collect();
         if prepared.send((batch, encoded)).is_err() {
             break; // The model stopped; its error is the run's.
         }
@@ -166,9 +249,17 @@ fn tag_batches(
     tagger: &Tagger,
     prepared: Receiver<(Batch, EncodedBatch)>,
     tagged: SyncSender<Batch>,
-) -> Result<(), NerError> {
+) -> Result<(), BatchError> {
     for (mut batch, encoded) in prepared {
-        batch.tokens = tagger.tag_prepared(&mut batch.docs, encoded)?;
+        if let (Some(first), Some(last)) = (batch.docs.first(), batch.docs.last()) {
+            let (first, last) = (first.id.clone(), last.id.clone());
+            let docs = &mut batch.docs;
+            let outcome = isolate("running the model", || {
+                docs.iter().for_each(|doc| failpoint("model", &doc.id));
+                tagger.tag_prepared(docs, encoded)
+            });
+            batch.tokens = outcome.map_err(|error| BatchError::Model { first, last, error })??;
+        }
         if tagged.send(batch).is_err() {
             break; // The writer stopped; its error is the run's.
         }
@@ -197,37 +288,64 @@ fn text_len(record: &Record) -> usize {
     record.as_ref().map_or(0, |doc| doc.text.len())
 }
 
-fn write_batches<'p>(
+/// Finds claims (documents in parallel, each on its own), then writes the batch in input order.
+/// Counts into `totals`, which holds what was written also when writing fails.
+fn write_batches(
     batches: Receiver<Batch>,
     claims: Option<&ClaimRules>,
     sink: &mut (dyn DocumentSink + Send),
-    progress: &'p mut Progress,
-) -> Result<(Totals, &'p mut Progress), std::io::Error> {
-    let mut totals = Totals::default();
+    progress: &mut Progress,
+    totals: &mut Totals,
+) -> Result<(), std::io::Error> {
     for mut batch in batches {
         if let Some(claims) = claims {
-            batch.docs.par_iter_mut().for_each(|doc| claims.apply(doc));
+            let outcomes: Vec<Result<(), InternalError>> = batch
+                .docs
+                .par_iter_mut()
+                .map(|doc| {
+                    isolate("finding claims", || {
+                        failpoint("claims", &doc.id);
+                        claims.apply(doc);
+                    })
+                })
+                .collect();
+            batch.keep_unfailed(outcomes);
         }
-        let mut docs = batch.docs.iter();
-        for slot in &batch.order {
-            match slot {
+        let mut docs = batch.docs.into_iter();
+        for slot in batch.order {
+            let error = match slot {
+                Some(error) => error,
                 None => {
-                    let doc = docs.next().expect("one document per empty slot");
-                    sink.write(doc)?;
-                    totals.documents += 1;
-                    totals.entities += doc.entities.len();
-                    totals.claims += doc.claims.len();
+                    let Some(doc) = docs.next() else { break };
+                    // A sink builds a record before writing any of it, so a panic writes nothing.
+                    match isolate("writing the record", || {
+                        failpoint("write", &doc.id);
+                        sink.write(&doc)
+                    }) {
+                        Ok(written) => {
+                            written?;
+                            totals.documents += 1;
+                            totals.entities += doc.entities.len();
+                            totals.claims += doc.claims.len();
+                            continue;
+                        }
+                        Err(error) => error.record(doc.id),
+                    }
                 }
-                Some(error) => {
-                    sink.write_error(error)?;
-                    totals.errors += 1;
-                }
+            };
+            if error.kind == ErrorKind::Internal {
+                totals.internal_errors += 1;
+                progress.note(&format!("{}: {}", error.id, error.message));
+            }
+            totals.errors += 1;
+            match isolate("writing an error record", || sink.write_error(&error)) {
+                Ok(written) => written?,
+                Err(bug) => progress.note(&format!("{}: {bug}", error.id)),
             }
         }
         sink.end_batch()?;
         totals.tokens += batch.tokens;
-        progress.update(&totals);
+        progress.update(totals);
     }
-    sink.finish()?;
-    Ok((totals, progress))
+    sink.finish()
 }

@@ -26,8 +26,12 @@ pub enum ProgressMode {
 pub struct Totals {
     /// Documents tagged and written.
     pub documents: usize,
-    /// Error records written in place of unreadable documents.
+    /// Error records written in place of documents that could not be read or processed.
     pub errors: usize,
+    /// Those of `errors` that a bug in claimtag caused (kind `internal`).
+    pub internal_errors: usize,
+    /// Error records the output already held before this run (`--resume`).
+    pub errors_before: usize,
     pub entities: usize,
     pub claims: usize,
     /// Model sub-tokens tagged.
@@ -36,6 +40,14 @@ pub struct Totals {
     pub already_done: usize,
     /// Inputs skipped because another shard owns them.
     pub other_shards: usize,
+}
+
+impl Totals {
+    /// Whether the output holds a record for every input without an error record among them,
+    /// counting those written before a resume.
+    pub fn all_tagged(&self) -> bool {
+        self.errors == 0 && self.errors_before == 0
+    }
 }
 
 /// Reports a run's progress; see [`ProgressMode`].
@@ -95,8 +107,25 @@ impl Progress {
         }
     }
 
+    /// Prints one line (an internal error) above the bar, in every mode: a bug is never silent.
+    pub fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("claimtag: {line}")),
+            None => eprintln!("claimtag: {line}"),
+        }
+    }
+
     /// Clears the bar and prints the summary.
     pub fn finish(&mut self, totals: &Totals) {
+        self.summarise("done:", totals);
+    }
+
+    /// Clears the bar and prints what was written before a run stopped on an error.
+    pub fn stop(&mut self, totals: &Totals) {
+        self.summarise("stopped after", totals);
+    }
+
+    fn summarise(&mut self, how: &str, totals: &Totals) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
@@ -106,12 +135,15 @@ impl Progress {
         let mut skipped = String::new();
         if totals.already_done > 0 {
             skipped += &format!(", {} already in the output", totals.already_done);
+            if totals.errors_before > 0 {
+                skipped += &format!(" ({} of them error records)", totals.errors_before);
+            }
         }
         if totals.other_shards > 0 {
             skipped += &format!(", {} left to other shards", totals.other_shards);
         }
         eprintln!(
-            "claimtag: done: {}, {} entities, {} claims{skipped}, {:.1} s",
+            "claimtag: {how} {}, {} entities, {} claims{skipped}, {:.1} s",
             self.rates(totals),
             totals.entities,
             totals.claims,
@@ -121,8 +153,12 @@ impl Progress {
 
     fn rates(&self, totals: &Totals) -> String {
         let seconds = self.started.elapsed().as_secs_f64().max(1e-9);
+        let internal = match totals.internal_errors {
+            0 => String::new(),
+            n => format!(", {n} internal"),
+        };
         format!(
-            "{} documents ({} errors), {:.1} documents/s, {:.0} tokens/s",
+            "{} documents ({} errors{internal}), {:.1} documents/s, {:.0} tokens/s",
             totals.documents,
             totals.errors,
             totals.documents as f64 / seconds,

@@ -73,6 +73,11 @@ impl Lexicon {
         Lexicon { by_first_word }
     }
 
+    /// Every entry, in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = &CueEntry> {
+        self.by_first_word.values().flatten()
+    }
+
     /// Number of entries in the table.
     pub fn len(&self) -> usize {
         self.by_first_word.values().map(Vec::len).sum()

@@ -6,19 +6,26 @@
 //! claim to the entities inside it and to the claim whose content holds it, and resolves
 //! pronoun, acronym and surname sources to the entity they stand for.
 
+mod contract;
+mod entities;
 mod learned;
 mod lexicon;
+mod parents;
 mod quotes;
 mod rules;
+mod runs;
 mod tokens;
 
 use std::ops::Range;
 
+pub use contract::contract_violations;
 pub use lexicon::{CueEntry, CueKind, Lexicon};
 
 use crate::document::{Claim, ClaimContent, ClaimCue, ClaimKind, ClaimSource, Document, Entity, ResolvedSource};
 use crate::offsets::CharIndex;
-use quotes::{find_quotes, Quote};
+use entities::Entities;
+use parents::link_parents;
+use quotes::{find_quotes, Quotes};
 use rules::{Candidate, Finder};
 use tokens::{sentence_ranges, tokenize, Token};
 
@@ -33,19 +40,24 @@ impl ClaimRules {
         ClaimRules { lexicon }
     }
 
-    /// Fills `doc.claims` from its text, sentences and entities.
+    /// Fills `doc.claims` from its text, sentences and entities. Sentence and entity spans may
+    /// come in any order, overlap, be empty or run past the text: the claims' spans still lie
+    /// inside the text.
     pub fn apply(&self, doc: &mut Document) {
         let tokens = tokenize(&doc.text);
         let quotes = find_quotes(&tokens);
         let sentences = sentence_ranges(&tokens, &doc.sentences);
-        let mut finder = Finder::new(&tokens, &quotes, &doc.entities, &self.lexicon);
+        let entities = Entities::new(&doc.entities);
+        let mut finder = Finder::new(&tokens, &quotes, &entities, &self.lexicon);
         finder.run(&sentences);
         let mut candidates = finder.found;
         candidates.sort_by_key(|c| c.cue.start);
         let index = CharIndex::new(&doc.text);
-        let builder = ClaimBuilder { tokens: &tokens, quotes: &quotes, entities: &doc.entities, index: &index };
-        let mut claims: Vec<Claim> =
-            candidates.iter().enumerate().map(|(i, candidate)| builder.build(format!("c{i}"), candidate)).collect();
+        let builder = ClaimBuilder { tokens: &tokens, quotes: &quotes, entities: &entities, index: &index };
+        let mut claims: Vec<Claim> = candidates.iter().filter_map(|candidate| builder.build(candidate)).collect();
+        for (i, claim) in claims.iter_mut().enumerate() {
+            claim.id = format!("c{i}");
+        }
         link_parents(&mut claims);
         doc.claims = claims;
     }
@@ -53,38 +65,45 @@ impl ClaimRules {
 
 struct ClaimBuilder<'a> {
     tokens: &'a [Token],
-    quotes: &'a [Quote],
-    entities: &'a [Entity],
+    quotes: &'a Quotes,
+    entities: &'a Entities<'a>,
     index: &'a CharIndex<'a>,
 }
 
 impl ClaimBuilder<'_> {
-    fn chars(&self, tokens: &Range<usize>) -> (usize, usize) {
-        (self.tokens[tokens.start].start, self.tokens[tokens.end - 1].end)
+    /// The code points a token range covers, or `None` when the range is empty or reversed or
+    /// runs past the last token.
+    fn chars(&self, tokens: &Range<usize>) -> Option<(usize, usize)> {
+        if tokens.start >= tokens.end || tokens.end > self.tokens.len() {
+            return None;
+        }
+        Some((self.tokens[tokens.start].start, self.tokens[tokens.end - 1].end))
     }
 
-    fn build(&self, id: String, candidate: &Candidate) -> Claim {
+    /// The claim a candidate makes, or `None` for a candidate that a rule got wrong: an empty,
+    /// reversed or out-of-range span, or content parts out of order. Such a candidate is dropped
+    /// rather than written with offsets that do not fit the text.
+    fn build(&self, candidate: &Candidate) -> Option<Claim> {
         let parts: Vec<[usize; 2]> = candidate
             .content
             .iter()
-            .map(|range| {
-                let (start, end) = self.chars(range);
-                [start, end]
-            })
-            .collect();
+            .map(|range| self.chars(range).map(|(start, end)| [start, end]))
+            .collect::<Option<_>>()?;
+        if parts.is_empty() || parts.windows(2).any(|pair| pair[0][1] > pair[1][0]) {
+            return None;
+        }
         let (start, end) = (parts[0][0], parts[parts.len() - 1][1]);
+        let (cue_start, cue_end) = self.chars(&candidate.cue)?;
+        let source = match &candidate.source {
+            Some(range) => Some(self.source(range)?),
+            None => None,
+        };
         let kind = candidate.kind.unwrap_or_else(|| self.kind_of(&candidate.content));
-        let (cue_start, cue_end) = self.chars(&candidate.cue);
-        let entities = self
-            .entities
-            .iter()
-            .filter(|e| parts.iter().any(|[s, t]| *s <= e.start && e.end <= *t))
-            .map(|e| e.id.clone())
-            .collect();
-        Claim {
-            id,
+        let entities = self.entities.inside_any(&parts).into_iter().map(|e| e.id.clone()).collect();
+        Some(Claim {
+            id: String::new(),
             kind,
-            source: candidate.source.as_ref().map(|range| self.source(range)),
+            source,
             cue: ClaimCue {
                 text: self.index.slice(cue_start..cue_end).to_string(),
                 start: cue_start,
@@ -101,13 +120,13 @@ impl ClaimBuilder<'_> {
             parent: None,
             confidence: candidate.confidence * self.source_confidence(candidate),
             rule: candidate.rule.to_string(),
-        }
+        })
     }
 
     /// Direct when the content is quotations only (after an optional "that"), mixed when it
     /// holds some, indirect otherwise.
     fn kind_of(&self, content: &[Range<usize>]) -> ClaimKind {
-        let quoted = |i: usize| self.quotes.iter().any(|q| q.contains(i));
+        let quoted = |i: usize| self.quotes.holding(i).is_some();
         let tokens: Vec<usize> =
             content.iter().flat_map(|r| r.clone()).filter(|&i| self.tokens[i].lower != "that").collect();
         let inside = tokens.iter().filter(|&&i| quoted(i)).count();
@@ -130,19 +149,19 @@ impl ClaimBuilder<'_> {
     }
 
     fn entity_in(&self, range: &Range<usize>) -> Option<&Entity> {
-        let (start, end) = self.chars(range);
-        entity_within(self.entities, start, end)
+        let (start, end) = self.chars(range)?;
+        self.entities.within(start, end)
     }
 
-    fn source(&self, range: &Range<usize>) -> ClaimSource {
-        let (start, end) = self.chars(range);
+    fn source(&self, range: &Range<usize>) -> Option<ClaimSource> {
+        let (start, end) = self.chars(range)?;
         let entity = self.entity_in(range);
         let resolved = match entity {
             Some(entity) => self.fuller_mention(entity),
             None if range.len() == 1 => self.antecedent(&self.tokens[range.start].lower, start),
             None => None,
         };
-        ClaimSource {
+        Some(ClaimSource {
             text: self.index.slice(start..end).to_string(),
             start,
             end,
@@ -152,16 +171,13 @@ impl ClaimBuilder<'_> {
                 text: e.text.clone(),
                 label: e.label.clone(),
             }),
-        }
+        })
     }
 
     /// A longer mention of the same entity: "Vladimir Putin" for "Putin", "Institute for the
     /// Study of War" for "ISW".
     fn fuller_mention(&self, entity: &Entity) -> Option<&Entity> {
-        self.entities.iter().filter(|other| other.text.chars().count() > entity.text.chars().count()).find(|other| {
-            let surname = other.label == entity.label && other.text.ends_with(&format!(" {}", entity.text));
-            surname || (entity.text.chars().count() >= 2 && initials(&other.text) == entity.text)
-        })
+        self.entities.fuller_mention(entity)
     }
 
     /// The entity a pronoun refers to: the nearest earlier compatible mention.
@@ -174,45 +190,12 @@ impl ClaimBuilder<'_> {
             "which" => &["ORG"],
             _ => return None,
         };
-        let nearest = self.entities.iter().rev().find(|e| e.end <= before && labels.contains(&e.label.as_str()))?;
+        let nearest = self.entities.last_labelled_ending_by(before, labels)?;
         self.fuller_mention(nearest).or(Some(nearest))
     }
 }
 
-/// The last entity lying wholly inside the code point range `[start, end)`.
-fn entity_within(entities: &[Entity], start: usize, end: usize) -> Option<&Entity> {
-    entities.iter().rev().find(|e| e.start >= start && e.end <= end)
-}
-
-/// Upper-case initials of the content words: "Institute for the Study of War" -> "ISW".
-fn initials(text: &str) -> String {
-    text.split_whitespace()
-        .filter(|word| !matches!(*word, "of" | "the" | "for" | "and" | "on" | "in"))
-        .filter_map(|word| word.chars().next())
-        .filter(|c| c.is_uppercase())
-        .collect()
-}
-
-/// Each claim whose cue lies inside another claim's content gets that claim as its parent (the
-/// innermost one when several hold it).
-fn link_parents(claims: &mut [Claim]) {
-    // A claim's extent: its cue and content together.
-    let extents: Vec<(usize, usize)> =
-        claims.iter().map(|c| (c.cue.start.min(c.content.start), c.cue.end.max(c.content.end))).collect();
-    let contents: Vec<(usize, usize)> = claims.iter().map(|c| (c.content.start, c.content.end)).collect();
-    for (i, claim) in claims.iter_mut().enumerate() {
-        let (start, end) = extents[i];
-        // The parent's content holds the whole child, so two claims never parent each other.
-        claim.parent = contents
-            .iter()
-            .enumerate()
-            .filter(|&(j, &(outer_start, outer_end))| {
-                j != i && outer_start <= start && end <= outer_end && (outer_start, outer_end) != contents[i]
-            })
-            .min_by_key(|&(_, &(outer_start, outer_end))| outer_end - outer_start)
-            .map(|(j, _)| format!("c{j}"));
-    }
-}
-
+#[cfg(test)]
+mod properties;
 #[cfg(test)]
 mod tests;

@@ -25,7 +25,54 @@ impl Quote {
     }
 }
 
-pub fn find_quotes(tokens: &[Token]) -> Vec<Quote> {
+/// The quotations of a document, in order. Each one closes before the next opens, so the one
+/// opening, closing or holding a token is found by binary search: the rules ask about every
+/// token, and a scan of all quotations per question made a text of many quotation marks quadratic.
+#[derive(Debug, Clone, Default)]
+pub struct Quotes {
+    quotes: Vec<Quote>,
+}
+
+impl Quotes {
+    pub fn new(quotes: Vec<Quote>) -> Self {
+        debug_assert!(quotes.iter().all(|q| q.open <= q.close));
+        debug_assert!(quotes.windows(2).all(|pair| pair[0].close < pair[1].open));
+        Quotes { quotes }
+    }
+
+    /// The last quotation opening at or before token `i`; the only one that can hold it.
+    fn last_opening_by(&self, i: usize) -> Option<&Quote> {
+        let after = self.quotes.partition_point(|q| q.open <= i);
+        after.checked_sub(1).map(|last| &self.quotes[last])
+    }
+
+    /// The last quotation opening before token `i`.
+    pub fn opening_before(&self, i: usize) -> Option<&Quote> {
+        i.checked_sub(1).and_then(|before| self.last_opening_by(before))
+    }
+
+    /// The quotation whose opening mark is token `i`.
+    pub fn opening_at(&self, i: usize) -> Option<&Quote> {
+        self.last_opening_by(i).filter(|q| q.open == i)
+    }
+
+    /// The quotation of more than one mark whose closing mark is token `i`.
+    pub fn closing_at(&self, i: usize) -> Option<&Quote> {
+        self.last_opening_by(i).filter(|q| q.close == i && q.open != q.close)
+    }
+
+    /// The quotation holding token `i`, its marks included.
+    pub fn holding(&self, i: usize) -> Option<&Quote> {
+        self.last_opening_by(i).filter(|q| q.contains(i))
+    }
+
+    /// Whether token `i` lies between a quotation's marks.
+    pub fn strictly_inside(&self, i: usize) -> bool {
+        self.holding(i).is_some_and(|q| q.open < i && i < q.close)
+    }
+}
+
+pub fn find_quotes(tokens: &[Token]) -> Quotes {
     let mut quotes = Vec::new();
     let mut open: Option<usize> = None;
     for (i, token) in tokens.iter().enumerate() {
@@ -51,7 +98,7 @@ pub fn find_quotes(tokens: &[Token]) -> Vec<Quote> {
     if let Some(start) = open {
         quotes.push(Quote { open: start, close: tokens.len() - 1 });
     }
-    quotes
+    Quotes::new(quotes)
 }
 
 fn is_opening(tokens: &[Token], i: usize) -> bool {
@@ -72,15 +119,42 @@ fn is_straight(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::claims::tokens::tokenize;
 
     fn quoted(text: &str) -> Vec<String> {
         let tokens = tokenize(text);
         find_quotes(&tokens)
+            .quotes
             .iter()
             .map(|q| text.chars().skip(tokens[q.open].start).take(tokens[q.close].end - tokens[q.open].start).collect())
             .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Quotations never overlap, so the binary searches answer as scans over all of them.
+        #[test]
+        fn quote_lookups_answer_as_a_scan_would(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&["“", "”", "\"", "''", "«", "»", "word", " ", "\n", "\n\n", ","][..]),
+                0..40,
+            )
+        ) {
+            let tokens = tokenize(&pieces.concat());
+            let quotes = find_quotes(&tokens);
+            let all = &quotes.quotes;
+            for i in 0..=tokens.len() + 1 {
+                prop_assert_eq!(quotes.opening_at(i), all.iter().find(|q| q.open == i));
+                prop_assert_eq!(quotes.closing_at(i), all.iter().find(|q| q.close == i && q.open != q.close));
+                prop_assert_eq!(quotes.holding(i), all.iter().find(|q| q.contains(i)));
+                prop_assert_eq!(quotes.strictly_inside(i), all.iter().any(|q| q.open < i && i < q.close));
+                prop_assert_eq!(quotes.opening_before(i), all.iter().rev().find(|q| q.open < i));
+            }
+        }
     }
 
     #[test]

@@ -20,10 +20,13 @@
 // A content is a list of parts, and most have one: `vec![start..end]` says that.
 #![allow(clippy::single_range_in_vec_init)]
 
+use std::cell::RefCell;
 use std::ops::Range;
 
+use super::entities::Entities;
 use super::lexicon::{CueEntry, CueKind, Lexicon};
-use super::quotes::Quote;
+use super::quotes::{Quote, Quotes};
+use super::runs::Runs;
 use super::tokens::Token;
 use crate::document::{ClaimKind, Entity};
 
@@ -238,31 +241,88 @@ const LABEL_WORDS: &[&str] = &[
 
 const MAX_SOURCE_TOKENS: usize = 9;
 
+/// Appositives skipped between a subject and its verb ("Trump, speaking to a veterans group,
+/// said"); past this many, a run of commas is not a subject.
+const MAX_APPOSITIVES: usize = 8;
+
+/// Where the tokens the rules search for lie, so that a search from a cue to the next one costs
+/// a binary search, not the distance (see `runs`).
+#[derive(Default)]
+struct Marks {
+    line_starts: Runs,
+    punct: Runs,
+    /// "." "!" "?": where an attribution after a quotation ends.
+    stops: Runs,
+    /// What a content leaves out at a sentence's end.
+    sentence_ends: Runs,
+    commas: Runs,
+    /// Pronouns that can stand for the agent of a coordinated verb.
+    agent_pronouns: Runs,
+    /// Closing marks and commas between a quotation and its attribution.
+    closing_marks: Runs,
+    /// `OBJECT_ENDS` outside quotations.
+    object_ends: Runs,
+    /// Nominal cues ending a content, as `Finder::phrase_cue_at` reads them with nothing cut off.
+    phrase_cues: Runs,
+    /// Second cues starting an attribution of their own, as `Finder::join_at` reads them with
+    /// nothing cut off.
+    joins: Runs,
+}
+
 pub struct Finder<'a> {
     pub tokens: &'a [Token],
-    pub quotes: &'a [Quote],
-    pub entities: &'a [Entity],
+    pub quotes: &'a Quotes,
+    pub entities: &'a Entities<'a>,
     pub lexicon: &'a Lexicon,
     used: Vec<bool>,
     pub found: Vec<Candidate>,
+    marks: Marks,
+    /// For the sentence `content_after` last worked in: the commas followed by an attribution
+    /// that closes the sentence.
+    closing_commas: RefCell<Option<(Range<usize>, Runs)>>,
 }
 
 impl<'a> Finder<'a> {
-    pub fn new(tokens: &'a [Token], quotes: &'a [Quote], entities: &'a [Entity], lexicon: &'a Lexicon) -> Self {
-        Finder { tokens, quotes, entities, lexicon, used: vec![false; tokens.len()], found: Vec::new() }
+    pub fn new(tokens: &'a [Token], quotes: &'a Quotes, entities: &'a Entities<'a>, lexicon: &'a Lexicon) -> Self {
+        let mut finder = Finder {
+            tokens,
+            quotes,
+            entities,
+            lexicon,
+            used: vec![false; tokens.len()],
+            found: Vec::new(),
+            marks: Marks::default(),
+            closing_commas: RefCell::new(None),
+        };
+        let all = 0..tokens.len();
+        let text = |i: usize| tokens[i].text.as_str();
+        finder.marks = Marks {
+            line_starts: Runs::new(all.clone(), |i| tokens[i].newline_before),
+            punct: Runs::new(all.clone(), |i| tokens[i].is_punct()),
+            stops: Runs::new(all.clone(), |i| matches!(text(i), "." | "!" | "?")),
+            sentence_ends: Runs::new(all.clone(), |i| matches!(text(i), "." | "!" | "?" | "…" | ";")),
+            commas: Runs::new(all.clone(), |i| finder.lower(i) == ","),
+            agent_pronouns: Runs::new(all.clone(), |i| matches!(finder.lower(i), "he" | "she" | "they" | "it")),
+            closing_marks: Runs::new(all.clone(), |i| matches!(text(i), "," | "”" | "\"" | "’" | "»" | "''")),
+            object_ends: Runs::new(all.clone(), |i| OBJECT_ENDS.contains(&finder.lower(i)) && !finder.inside_quote(i)),
+            phrase_cues: Runs::new(all.clone(), |i| finder.phrase_cue_at(i, tokens.len())),
+            joins: Runs::new(all, |i| finder.join_at(i, tokens.len())),
+        };
+        finder
     }
 
     /// Runs every rule on every sentence (token ranges).
     pub fn run(&mut self, sentences: &[Range<usize>]) {
-        for sentence in sentences {
+        // A sentence span holding no token start (inside a word, or past the text) has no claim.
+        for sentence in sentences.iter().filter(|s| !s.is_empty()) {
             self.according_to(sentence.clone());
         }
-        for (i, sentence) in sentences.iter().enumerate() {
+        for (i, sentence) in sentences.iter().enumerate().filter(|(_, s)| !s.is_empty()) {
             // "“...?” Clinton said." : the attribution may open the next sentence.
             let next_end = sentences.get(i + 1).map_or(sentence.end, |next| next.end);
             self.quote_attribution(sentence.clone(), next_end);
         }
-        for (i, sentence) in sentences.iter().enumerate() {
+        for (i, sentence) in sentences.iter().enumerate().filter(|(_, s)| !s.is_empty()) {
             self.headline(sentence.clone());
             self.speaker_label(sentence.clone());
             self.fronted_question(sentence.clone());
@@ -273,9 +333,30 @@ impl<'a> Finder<'a> {
         }
     }
 
+    /// The cue starting at token `i`, reading no further than `end`.
     fn cue_at(&self, i: usize, end: usize) -> Option<&'a CueEntry> {
-        let words: Vec<&str> = self.tokens[i..end.min(i + 4)].iter().map(|t| t.lower.as_str()).collect();
+        let end = end.min(self.tokens.len()).min(i + 4);
+        if i >= end {
+            return None;
+        }
+        let words: Vec<&str> = self.tokens[i..end].iter().map(|t| t.lower.as_str()).collect();
         self.lexicon.match_at(&words)
+    }
+
+    /// A nominal cue ("in an interview") at `j` outside quotations, which ends a content.
+    fn phrase_cue_at(&self, j: usize, end: usize) -> bool {
+        self.cue_at(j, end).is_some_and(|entry| entry.kind == CueKind::Phrase && entry.lemma != "according to")
+            && !self.inside_quote(j)
+    }
+
+    /// "and warned", ", adding": at `j`, a second cue that starts an attribution of its own.
+    fn join_at(&self, j: usize, to: usize) -> bool {
+        let coordinated = matches!(self.lower(j), "and" | "but")
+            && j + 1 < to
+            && self.cue_at(j + 1, to).is_some_and(|e| e.kind == CueKind::Verb && !e.is_participle());
+        let participle =
+            self.lower(j) == "," && j + 1 < to && self.cue_at(j + 1, to).is_some_and(CueEntry::is_participle);
+        (coordinated || participle) && !self.inside_quote(j)
     }
 
     /// Punctuation that belongs inside a name or noun phrase: the period of "Mr." or "U.S.", a
@@ -360,20 +441,19 @@ impl<'a> Finder<'a> {
 
     /// End of a sentence's content: before a final period, but keeping a closing quote after it.
     fn content_end(&self, sentence: &Range<usize>) -> usize {
-        let mut end = sentence.end;
-        while end > sentence.start && matches!(self.tokens[end - 1].text.as_str(), "." | "!" | "?" | "…" | ";") {
-            end -= 1;
+        if sentence.is_empty() {
+            return sentence.end;
         }
-        end
+        self.marks.sentence_ends.run_ending_at(sentence.end).map_or(sentence.end, |start| start.max(sentence.start))
     }
 
     /// The quotation that closes at token `i`, if any.
-    fn quote_closing_at(&self, i: usize) -> Option<&Quote> {
-        self.quotes.iter().find(|q| q.close == i && q.open != q.close)
+    fn quote_closing_at(&self, i: usize) -> Option<&'a Quote> {
+        self.quotes.closing_at(i)
     }
 
-    fn quote_opening_at(&self, i: usize) -> Option<&Quote> {
-        self.quotes.iter().find(|q| q.open == i)
+    fn quote_opening_at(&self, i: usize) -> Option<&'a Quote> {
+        self.quotes.opening_at(i)
     }
 
     /// "according to SOURCE, CONTENT" and "CONTENT, according to SOURCE".
@@ -384,12 +464,12 @@ impl<'a> Finder<'a> {
                 continue;
             }
             let cue_end = i + cue.words.len();
-            let source_end = (cue_end..sentence.end).find(|&j| self.tokens[j].is_punct()).unwrap_or(sentence.end);
+            let source_end = self.marks.punct.first_in(cue_end..sentence.end).unwrap_or(sentence.end);
             if source_end == cue_end {
                 continue;
             }
             let content_end = self.content_end(&sentence);
-            let before_comma = (sentence.start..i).rev().find(|&j| self.lower(j) == ",");
+            let before_comma = self.marks.commas.last_before(i).filter(|&j| j >= sentence.start);
             let content = if i == sentence.start || (i == sentence.start + 1 && self.tokens[sentence.start].is_punct())
             {
                 // Fronted: the content follows the source's comma.
@@ -418,12 +498,8 @@ impl<'a> Finder<'a> {
     /// A content that starts at `start` but holds the end of a quotation opened before it starts
     /// at that quotation's opening mark.
     fn extend_to_quote_start(&self, start: usize, end: usize) -> usize {
-        self.quotes
-            .iter()
-            .filter(|q| q.open < start && q.close >= start && q.close < end)
-            .map(|q| q.open)
-            .min()
-            .unwrap_or(start)
+        // Quotations do not overlap, so only the last one opening before `start` can hold it.
+        self.quotes.opening_before(start).filter(|q| q.close >= start && q.close < end).map_or(start, |q| q.open)
     }
 
     /// "“...,” SOURCE CUE" / "“...,” CUE SOURCE", the quote possibly continued after the attribution.
@@ -432,7 +508,7 @@ impl<'a> Finder<'a> {
             let Some(quote) = self.quote_closing_at(close).copied() else { continue };
             let after = close + 1;
             let end = if after >= sentence.end { next_end } else { sentence.end };
-            let end = (after..end).find(|&j| matches!(self.tokens[j].text.as_str(), "." | "!" | "?")).unwrap_or(end);
+            let end = self.marks.stops.first_in(after..end).unwrap_or(end);
             // The attribution may open the next sentence, not the next paragraph; a signature
             // ("— Name") may stand on a line of its own.
             let next_paragraph =
@@ -512,8 +588,8 @@ impl<'a> Finder<'a> {
         let mut parts = Vec::new();
         let mut at = from;
         while parts.len() < 3 {
-            let Some(next) = (at..self.tokens.len()).find(|&j| self.tokens[j].newline_before) else { break };
-            if (at..next).any(|j| !self.tokens[j].is_punct()) {
+            let Some(next) = self.marks.line_starts.next_from(at) else { break };
+            if self.marks.punct.next_without_from(at) < next {
                 break;
             }
             let Some(quote) = self.quote_opening_at(next).copied() else { break };
@@ -534,11 +610,10 @@ impl<'a> Finder<'a> {
         {
             return;
         }
-        let line_end =
-            (dash + 1..self.tokens.len()).find(|&j| self.tokens[j].newline_before).unwrap_or(self.tokens.len());
+        let line_end = self.marks.line_starts.next_from(dash + 1).unwrap_or(self.tokens.len());
         let source_end = self.noun_phrase_end(dash + 1, line_end.max(end).min(dash + 1 + MAX_SOURCE_TOKENS));
         // A signature ends its line: "— ISW said that ..." is not one.
-        let signed = (source_end..line_end).all(|j| self.tokens[j].is_punct());
+        let signed = self.marks.punct.next_without_from(source_end) >= line_end;
         if source_end == dash + 1 || !self.tokens[dash + 1].is_capitalised() || !signed {
             return;
         }
@@ -567,8 +642,7 @@ impl<'a> Finder<'a> {
         if !starts_line || !shouted || self.used[colon] || LABEL_WORDS.contains(&self.lower(start)) {
             return;
         }
-        let line_end =
-            (colon + 1..self.tokens.len()).find(|&j| self.tokens[j].newline_before).unwrap_or(self.tokens.len());
+        let line_end = self.marks.line_starts.next_from(colon + 1).unwrap_or(self.tokens.len());
         let mut content_end = line_end;
         while content_end > colon + 1
             && self.tokens[content_end - 1].is_punct()
@@ -594,10 +668,7 @@ impl<'a> Finder<'a> {
     /// clause (the sentence end, a comma, or a phrase like "in its daily report"). Returns the
     /// source, the cue, its entry, and where the attribution ends.
     fn attribution_after(&self, start: usize, end: usize) -> Option<AttributionSpan<'a>> {
-        let mut at = start;
-        while at < end && matches!(self.tokens[at].text.as_str(), "," | "”" | "\"" | "’" | "»" | "''") {
-            at += 1;
-        }
+        let at = self.marks.closing_marks.next_without_from(start).min(end);
         if at >= end {
             return None;
         }
@@ -692,9 +763,7 @@ impl<'a> Finder<'a> {
     /// ...", "Having ..."), not a name ("Xi Jinping", "Manning").
     fn opens_participle_phrase(&self, i: usize) -> bool {
         let token = &self.tokens[i];
-        token.lower.len() > 4
-            && token.lower.ends_with("ing")
-            && !self.entities.iter().any(|e| e.start <= token.start && token.end <= e.end)
+        token.lower.len() > 4 && token.lower.ends_with("ing") && !self.entities.covering(token.start, token.end)
     }
 
     /// A plausible source: not starting with a clause word, and either an entity, a pronoun,
@@ -728,7 +797,18 @@ impl<'a> Finder<'a> {
     }
 
     pub fn entity_in(&self, span: Range<usize>) -> Option<&'a Entity> {
-        super::entity_within(self.entities, self.tokens[span.start].start, self.tokens[span.end - 1].end)
+        if span.is_empty() || span.end > self.tokens.len() {
+            return None;
+        }
+        self.entities.within(self.tokens[span.start].start, self.tokens[span.end - 1].end)
+    }
+
+    /// The tokens that start inside an entity; empty when it holds no token start (an entity
+    /// inside a word token such as "U.S", or of no length).
+    fn entity_tokens(&self, entity: &Entity) -> Range<usize> {
+        let first = self.tokens.partition_point(|t| t.start < entity.start);
+        let last = self.tokens.partition_point(|t| t.start < entity.end);
+        first..last.max(first)
     }
 
     /// "CONTENT, SOURCE CUE (PP)." and "CONTENT, CUE SOURCE." without quotation marks.
@@ -797,7 +877,7 @@ impl<'a> Finder<'a> {
     }
 
     fn inside_quote(&self, i: usize) -> bool {
-        self.quotes.iter().any(|q| q.open < i && i < q.close)
+        self.quotes.strictly_inside(i)
     }
 
     /// "ISW: Putin aims to ..." on a line of its own.
@@ -883,7 +963,7 @@ impl<'a> Finder<'a> {
     /// pronoun or determiner-led phrase before `limit`.
     fn sentence_subject(&self, start: usize, limit: usize) -> Option<Range<usize>> {
         let mut at = start;
-        if let Some(comma) = (start..limit).find(|&i| self.lower(i) == ",") {
+        if let Some(comma) = self.marks.commas.first_in(start..limit) {
             let fronted = !self.tokens[start].is_capitalised()
                 || PHRASE_STARTS.contains(&self.lower(start))
                 || self.opens_participle_phrase(start)
@@ -894,7 +974,8 @@ impl<'a> Finder<'a> {
         }
         // An entity or pronoun opening the clause is the subject, whatever follows it.
         let entity_start = if DETERMINERS.contains(&self.lower(at)) { at + 1 } else { at };
-        if let Some(entity) = self.entities.iter().find(|e| e.start == self.tokens[entity_start].start) {
+        // An entity of no length names nobody.
+        if let Some(entity) = self.entities.starting_at(self.tokens[entity_start].start, |e| e.end > e.start) {
             let end = self.tokens.partition_point(|t| t.start < entity.end);
             return Some(at..end.min(limit));
         }
@@ -921,41 +1002,51 @@ impl<'a> Finder<'a> {
                 from = that;
             }
         }
-        let mut to = end;
-        for j in from + 3..end {
-            if let Some(entry) = self.cue_at(j, end) {
-                if entry.kind == CueKind::Phrase && entry.lemma != "according to" && !self.inside_quote(j) {
-                    to = j;
-                    break;
-                }
-            }
-        }
+        // The marks hold what a cue reads with nothing cut off, which is what it reads here
+        // unless it starts within a few tokens of the limit; those few are read again.
+        let cut = (from + 3).max(end.saturating_sub(3));
+        let phrase =
+            self.marks.phrase_cues.first_in(from + 3..cut).or_else(|| (cut..end).find(|&j| self.phrase_cue_at(j, end)));
+        let mut to = phrase.unwrap_or(end);
         // "said A and warned B", "said A, adding B": the second cue starts an attribution of its own.
-        if let Some(join) = (from + 2..to).find(|&j| {
-            let coordinated = matches!(self.lower(j), "and" | "but")
-                && j + 1 < to
-                && self.cue_at(j + 1, to).is_some_and(|e| e.kind == CueKind::Verb && !e.is_participle());
-            let participle =
-                self.lower(j) == "," && j + 1 < to && self.cue_at(j + 1, to).is_some_and(CueEntry::is_participle);
-            (coordinated || participle) && !self.inside_quote(j)
-        }) {
+        let cut = (from + 2).max(to.saturating_sub(4));
+        if let Some(join) =
+            self.marks.joins.first_in(from + 2..cut).or_else(|| (cut..to).find(|&j| self.join_at(j, to)))
+        {
             to = if join > from && self.lower(join - 1) == "," { join - 1 } else { join };
         }
         // A trailing ", SOURCE CUE" belongs to another attribution.
-        if let Some(comma) =
-            (from + 1..to).find(|&j| self.lower(j) == "," && self.attribution_closes_sentence(j + 1, end))
-        {
+        if let Some(comma) = self.closing_comma(sentence, from + 1..to) {
             // "...statehood,” ISW reported": the comma and the closing quote stay with the content.
             to = if self.quote_closing_at(comma + 1).is_some() { comma + 2 } else { comma };
         }
         // "said that “ethanol people” “do a fantastic job. And it’s so important.”": a quotation
         // opened in the content runs to its closing mark, past the sentence end.
         if to == end {
-            if let Some(quote) = self.quotes.iter().find(|q| from <= q.open && q.open < to && q.close >= sentence.end) {
+            // Quotations do not overlap and `to` is inside the sentence, so only the last one
+            // opening before `to` can run past the sentence's end.
+            if let Some(quote) = self.quotes.opening_before(to).filter(|q| from <= q.open && q.close >= sentence.end) {
                 to = quote.close + 1;
             }
         }
         from..to
+    }
+
+    /// The first comma in `range` that an attribution closing `sentence` follows: "...,
+    /// SOURCE CUE." Worked out once per sentence, for all the cues in it.
+    fn closing_comma(&self, sentence: &Range<usize>, range: Range<usize>) -> Option<usize> {
+        let end = self.content_end(sentence);
+        let mut cache = self.closing_commas.borrow_mut();
+        if cache.as_ref().is_none_or(|(cached, _)| cached != sentence) {
+            let commas = Runs::new(sentence.start..end, |j| {
+                self.lower(j) == "," && self.attribution_closes_sentence(j + 1, end)
+            });
+            *cache = Some((sentence.clone(), commas));
+        }
+        let (_, commas) = cache.as_ref()?;
+        // Contents start after their cue, inside the sentence.
+        debug_assert!(range.start >= sentence.start && range.end <= end);
+        commas.first_in(range)
     }
 
     /// Whether the words between a cue and a "that" belong to the cue's frame, so the content
@@ -973,14 +1064,22 @@ impl<'a> Finder<'a> {
 
     /// The noun phrase that ends right before `verb` (past auxiliaries): "ISW also said".
     fn subject_before(&self, verb: usize, start: usize) -> Option<Range<usize>> {
+        self.subject_before_appositives(verb, start, 0)
+    }
+
+    /// `subject_before`, `skipped` appositives away from the verb.
+    fn subject_before_appositives(&self, verb: usize, start: usize, skipped: usize) -> Option<Range<usize>> {
         let mut end = verb;
         while end > start && AUXILIARIES.contains(&self.lower(end - 1)) {
             end -= 1;
         }
         // "Trump, speaking to a veterans group, said": skip the appositive between commas.
         if end > start + 1 && self.lower(end - 1) == "," {
+            if skipped >= MAX_APPOSITIVES {
+                return None;
+            }
             if let Some(comma) = (start..end - 1).rev().take(16).find(|&j| self.lower(j) == ",") {
-                let subject = self.subject_before(comma, start);
+                let subject = self.subject_before_appositives(comma, start, skipped + 1);
                 if subject
                     .as_ref()
                     .is_some_and(|s| self.entity_in(s.clone()).is_some() || PRONOUNS.contains(&self.lower(s.start)))
@@ -1022,17 +1121,12 @@ impl<'a> Finder<'a> {
 
     fn nearest_agent_before(&self, before: usize, start: usize) -> Option<Range<usize>> {
         let (from, to) = (self.tokens[start].start, self.tokens[before].start);
-        if let Some(entity) = self
-            .entities
-            .iter()
-            .rev()
-            .find(|e| e.start >= from && e.end <= to && matches!(e.label.as_str(), "PER" | "ORG"))
-        {
-            let first = self.tokens.partition_point(|t| t.start < entity.start);
-            let last = self.tokens.partition_point(|t| t.start < entity.end);
-            return Some(first..last);
+        // An entity that holds no token start cannot be a source span.
+        let named = |e: &Entity| !self.entity_tokens(e).is_empty();
+        if let Some(entity) = self.entities.last_labelled_within(from, to, &["PER", "ORG"], named) {
+            return Some(self.entity_tokens(entity));
         }
-        (start..before).rev().find(|&i| matches!(self.lower(i), "he" | "she" | "they" | "it")).map(|i| i..i + 1)
+        self.marks.agent_pronouns.last_before(before).filter(|&i| i >= start).map(|i| i..i + 1)
     }
 
     /// "Asked whether he would run, Ryan said no": the question, put by someone unnamed (or
@@ -1045,7 +1139,7 @@ impl<'a> Finder<'a> {
             }
             _ => return,
         };
-        let Some(comma) = (asked + 1..sentence.end).find(|&j| self.lower(j) == ",") else { return };
+        let Some(comma) = self.marks.commas.first_in(asked + 1..sentence.end) else { return };
         if self.used[asked] || comma < asked + 3 {
             return;
         }
@@ -1145,7 +1239,8 @@ impl<'a> Finder<'a> {
                 continued = self.continued_quotes(quote.close + 1);
             }
             // "He said:" closing a line: the content is what follows.
-            if content.is_empty() && cue.end < sentence.end && self.tokens[cue.end].text == ":" {
+            let colon_after = self.tokens.get(cue.end).is_some_and(|t| t.text == ":");
+            if content.is_empty() && cue.end < sentence.end && colon_after {
                 if let Some(next) = next.clone() {
                     let quoted = self.quote_opening_at(next.start).map(|q| q.open..q.close + 1);
                     content = quoted.unwrap_or(next.start..self.content_end(&next));
@@ -1153,27 +1248,26 @@ impl<'a> Finder<'a> {
             }
             // A content is a clause, a quotation or an object; "published on 1 January" (a time
             // alone) and "is supported by the Foundation" (a passive's agent) have none.
+            // An empty content may start past the last token ("The minister said:" ending the text).
+            if content.len() < 2 {
+                continue;
+            }
             let time_only =
                 content.len() <= 4 && matches!(self.lower(content.start), "on" | "at" | "during" | "last" | "this");
-            if content.len() < 2 || self.lower(content.start) == "by" || time_only {
+            if self.lower(content.start) == "by" || time_only {
                 continue;
             }
             // Verbs of belief and intention without "that" are too often plain verbs ("want a
             // car"); keep them when a clause or an infinitive follows.
             let next = self.lower(content.start);
-            if matches!(entry.class.as_str(), "believe" | "intend")
-                && !matches!(next, "that" | "to")
-                && self.tokens[cue.end].text != ":"
-            {
+            if matches!(entry.class.as_str(), "believe" | "intend") && !matches!(next, "that" | "to") && !colon_after {
                 continue;
             }
             // "charged Corey Lewandowski after determining ...", "pledged to work together despite
             // ...": a verb's object or infinitive ends at the first clause word; a reported
             // clause ("said Putin is preparing ...") runs on.
             if !matches!(next, "that" | "“" | "\"" | "«") && !matches!(entry.lemma.as_str(), "say" | "tell") {
-                if let Some(stop) = (content.start + 1..content.end)
-                    .find(|&j| OBJECT_ENDS.contains(&self.lower(j)) && !self.inside_quote(j))
-                {
+                if let Some(stop) = self.marks.object_ends.first_in(content.start + 1..content.end) {
                     content.end = stop;
                 }
             }
@@ -1183,7 +1277,7 @@ impl<'a> Finder<'a> {
             if matches!(self.lower(source.start), "i" | "you" | "we") && source.len() == 1 && self.inside_quote(i) {
                 continue;
             }
-            let confidence = if next == "that" || self.tokens[cue.end].text == ":" { 0.8 } else { 0.65 };
+            let confidence = if next == "that" || colon_after { 0.8 } else { 0.65 };
             // "It was announced that ...", "Trump has been criticized": a passive's subject is
             // not who speaks, and the speaker goes unnamed.
             let source = (!self.passive_participle(i, sentence.start)).then_some(source);

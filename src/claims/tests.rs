@@ -464,3 +464,140 @@ fn a_time_or_a_passive_agent_alone_is_no_content() {
     let (_, claims) = claims_of("The interview was published on 1 January.", &[]);
     assert!(claims.is_empty(), "{claims:?}");
 }
+
+/// Claims of `text` with the given entities as code point spans, and the sentences found by the
+/// segmenter.
+fn claims_with_spans(text: &str, spans: &[(usize, usize, &str)]) -> Document {
+    let mut doc = Document::new("t", text);
+    Segmenter::default().apply(&mut doc);
+    let index = CharIndex::new(text);
+    doc.entities = spans
+        .iter()
+        .enumerate()
+        .map(|(i, &(start, end, label))| Entity {
+            id: format!("e{i}"),
+            text: index.slice(start..end).to_string(),
+            label: label.to_string(),
+            start,
+            end,
+            score: 1.0,
+        })
+        .collect();
+    ClaimRules::default().apply(&mut doc);
+    let violations = contract_violations(&doc);
+    assert!(violations.is_empty(), "{violations:?} in {:?}", doc.claims);
+    doc
+}
+
+#[test]
+fn a_cue_and_a_colon_ending_the_text_make_no_claim() {
+    // The CoNLL-2003 test sentence that stopped a run over the corpus (one sentence a record).
+    let text = "Arafat 's adviser Nabil Abu Rdainah said :";
+    let (_, claims) = claims_of(text, &[("Arafat", "PER"), ("Nabil Abu Rdainah", "PER")]);
+    assert!(claims.is_empty(), "{claims:?}");
+    for text in ["The minister said:", "He said:", "said:", "said :"] {
+        let (_, claims) = claims_of(text, &[]);
+        assert!(claims.iter().all(|c| c.cue.text != "said:"), "{text}: {claims:?}");
+    }
+    // With a next line the colon still introduces it.
+    let (_, claims) = claims_of("The minister said:\nThe talks are over.", &[]);
+    assert_eq!(claims.iter().map(summary).collect::<Vec<_>>(), [triple("The minister", "said:", "The talks are over")]);
+}
+
+#[test]
+fn an_entity_holding_no_token_start_is_never_a_source() {
+    // "U.S" is one word token; an entity "S" inside it (as a model tagging arbitrary words may
+    // give) covers no token start, and the coordinated verb once took it as an empty source.
+    let doc = claims_with_spans("The U.S ruled and said that the war is over.", &[(6, 7, "ORG")]);
+    assert!(doc.claims.iter().all(|c| c.source.as_ref().is_none_or(|s| s.start < s.end)), "{:?}", doc.claims);
+    // Before it, an entity that does hold tokens is the agent.
+    let doc =
+        claims_with_spans("ISW ruled on the U.S and said that the war is over.", &[(0, 3, "ORG"), (18, 19, "ORG")]);
+    assert_eq!(doc.claims.iter().map(summary).collect::<Vec<_>>(), [triple("ISW", "said", "that the war is over")]);
+}
+
+#[test]
+fn an_entity_of_no_length_is_never_a_source() {
+    let doc = claims_with_spans("Putin spoke, saying that the war is over.", &[(0, 0, "PER")]);
+    let sources: Vec<&str> = doc.claims.iter().filter_map(|c| c.source.as_ref()).map(|s| s.text.as_str()).collect();
+    assert_eq!(sources, ["Putin spoke"]);
+}
+
+#[test]
+#[allow(clippy::single_range_in_vec_init, clippy::reversed_empty_ranges)]
+fn the_claim_builder_drops_a_candidate_with_an_empty_reversed_or_out_of_range_span() {
+    let text = "ISW said that Putin is preparing an offensive.";
+    let tokens = tokenize(text);
+    let quotes = find_quotes(&tokens);
+    let index = CharIndex::new(text);
+    let entities = Entities::new(&[]);
+    let builder = ClaimBuilder { tokens: &tokens, quotes: &quotes, entities: &entities, index: &index };
+    let candidate = |source: Option<Range<usize>>, cue: Range<usize>, content: Vec<Range<usize>>| Candidate {
+        rule: "test",
+        kind: None,
+        source,
+        cue,
+        lemma: "say".to_string(),
+        content,
+        confidence: 1.0,
+    };
+    assert!(builder.build(&candidate(Some(0..1), 1..2, vec![2..8])).is_some(), "a well-formed candidate is built");
+    let malformed = [
+        candidate(Some(0..0), 1..2, vec![2..8]),
+        candidate(Some(0..1), 2..1, vec![2..8]),
+        candidate(Some(0..1), 1..2, vec![]),
+        candidate(Some(0..1), 1..2, vec![2..8, 4..4]),
+        candidate(Some(0..1), 1..2, vec![5..8, 2..4]),
+        candidate(Some(0..1), 1..2, vec![2..99]),
+        candidate(None, 1..2, vec![8..2]),
+    ];
+    for candidate in &malformed {
+        assert!(builder.build(candidate).is_none(), "{candidate:?}");
+    }
+}
+
+#[test]
+fn a_long_run_of_commas_before_a_cue_is_not_followed_comma_by_comma() {
+    // Each comma before "said" was an appositive to skip, one recursion per comma: 200,000
+    // commas overflowed the stack. Run on a small stack so that recursion shows.
+    let text = format!("{}said that it rained.", ", ".repeat(200_000));
+    let run = std::thread::Builder::new().stack_size(256 * 1024).spawn(move || claims_of(&text, &[]).1.len());
+    assert_eq!(run.unwrap().join().unwrap(), 0);
+}
+
+/// Seconds the segmenter and the rules take on `text`, the best of three.
+fn seconds(text: &str) -> f64 {
+    (0..3)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            claims_of(text, &[]);
+            started.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn the_rules_take_linear_time_on_degenerate_texts() {
+    // Each was quadratic or worse: a search from every cue, comma or quotation mark to the
+    // sentence end, or a comparison of every claim with every other.
+    let patterns = [
+        "said ",
+        "said , ",
+        ", saying ",
+        "and said ",
+        "“a” — ",
+        "\"a\" said ",
+        ", ",
+        ". ",
+        "“ ",
+        "He said that it rained. ",
+        "has said ",
+    ];
+    for pattern in patterns {
+        let repeats = 40_000 / pattern.split_whitespace().count().max(1) / 4;
+        let small = seconds(&pattern.repeat(repeats));
+        let large = seconds(&pattern.repeat(repeats * 4));
+        // Four times the text: four times the time when linear, sixteen when quadratic.
+        assert!(large < 10.0 * small.max(0.002), "{pattern:?}: {small:.3} s, four times as long: {large:.3} s");
+    }
+}

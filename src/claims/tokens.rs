@@ -50,7 +50,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
         tokens.push(Token {
             start,
-            end: start + word.chars().count(),
+            end: index.char_of_byte(byte + word.len()),
             text: word.to_string(),
             lower: word.to_lowercase(),
             newline_before,
@@ -60,14 +60,15 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// The token range of each sentence span.
+/// The token range of each sentence span: the tokens starting inside it. A reversed span, or one
+/// holding no token start, gives an empty range.
 pub fn sentence_ranges(tokens: &[Token], sentences: &[Span]) -> Vec<Range<usize>> {
     sentences
         .iter()
         .map(|span| {
             let start = tokens.partition_point(|t| t.start < span.start);
             let end = tokens.partition_point(|t| t.start < span.end);
-            start..end
+            start..end.max(start)
         })
         .collect()
 }
@@ -84,5 +85,14 @@ mod tests {
         assert_eq!((tokens[1].start, tokens[1].end), (1, 6));
         assert!(tokens[5].newline_before && !tokens[4].newline_before);
         assert!(tokens[0].is_punct() && tokens[1].is_capitalised());
+    }
+
+    #[test]
+    fn reversed_and_empty_sentence_spans_give_empty_token_ranges() {
+        let tokens = tokenize("He said so. She left.");
+        let spans = [Span::new(7, 2), Span::new(1, 2), Span::new(30, 40), Span::new(0, 11)];
+        let ranges = sentence_ranges(&tokens, &spans);
+        assert!(ranges[..3].iter().all(|r| r.is_empty() && r.end <= tokens.len()), "{ranges:?}");
+        assert_eq!(ranges[3], 0..4);
     }
 }

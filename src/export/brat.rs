@@ -76,10 +76,12 @@ pub fn annotation_conf() -> String {
 
 impl DocumentSink for BratSink {
     fn write(&mut self, doc: &Document) -> io::Result<()> {
+        // Annotations first: a panic building them must not leave a .txt without its .ann.
+        let ann = ann(doc);
         self.written += 1;
         let stem = self.dir.join(document_file_stem(self.written, &doc.id));
         std::fs::write(stem.with_extension("txt"), &doc.text)?;
-        std::fs::write(stem.with_extension("ann"), ann(doc))
+        std::fs::write(stem.with_extension("ann"), ann)
     }
 
     /// brat has no place for a document that could not be read; it is left out.

@@ -20,21 +20,22 @@ impl<W: Write> ConllSink<W> {
 }
 
 impl<W: Write> DocumentSink for ConllSink<W> {
+    /// The document is built whole before any of it is written, so a panic writes nothing.
     fn write(&mut self, doc: &Document) -> io::Result<()> {
         let index = crate::offsets::CharIndex::new(&doc.text);
         let words = words_of(doc);
         let tags = word_tags(doc, &words);
-        writeln!(self.out, "-DOCSTART- -X- -X- O\n")?;
+        let mut block = String::from("-DOCSTART- -X- -X- O\n\n");
         for (i, (word, tag)) in words.iter().zip(&tags).enumerate() {
             if i > 0 && words[i - 1].sentence != word.sentence {
-                writeln!(self.out)?;
+                block.push('\n');
             }
-            writeln!(self.out, "{} {tag}", index.slice(word.span.start..word.span.end))?;
+            block += &format!("{} {tag}\n", index.slice(word.span.start..word.span.end));
         }
         if !words.is_empty() {
-            writeln!(self.out)?;
+            block.push('\n');
         }
-        Ok(())
+        self.out.write_all(block.as_bytes())
     }
 
     /// A document that could not be read has no words; CoNLL has no place for the error.

@@ -318,12 +318,22 @@ impl<W: std::io::Write> DocumentSink for ToolJsonSink<W> {
 }
 
 /// Tools without discontinuous spans get a split claim content as one span from its first
-/// piece to its last (the cue between them included).
-pub fn joined_parts(mut annotations: Annotations) -> Annotations {
-    for span in &mut annotations.spans {
-        span.parts = vec![Span::new(span.start, span.end)];
+/// piece to its last (the cue between them included). Two contents that differ only in their
+/// pieces become one span, so a tool that merges identical spans reads back what was written.
+pub fn joined_parts(annotations: Annotations) -> Annotations {
+    let mut joined = Annotations::default();
+    let index: Vec<usize> = annotations
+        .spans
+        .into_iter()
+        .map(|mut span| {
+            span.parts = vec![Span::new(span.start, span.end)];
+            joined.add_span(span)
+        })
+        .collect();
+    for relation in &annotations.relations {
+        joined.add_relation(&relation.label, index[relation.from], index[relation.to]);
     }
-    annotations
+    joined
 }
 
 #[cfg(test)]

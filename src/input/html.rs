@@ -6,8 +6,21 @@
 //! article the way readers already trust. The document is the extracted text: the headline, a
 //! blank line, then the paragraphs separated by blank lines; every offset in the output refers
 //! to that text.
+//!
+//! Parsing goes through [`parse_page`], which bounds how deep elements nest, so that no page,
+//! however it is built, costs more than time linear in its size or overflows the stack of
+//! whatever extractor reads the tree.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use dom_query::NodeId;
 use dom_smoothie::{Config, Readability, TextMode};
+use html5ever::interface::Tracer;
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
+use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts};
+use html5ever::{LocalName, TokenizerResult};
 
 /// Class and id fragments of page parts that are never the article; see the file's header.
 const PAGE_FURNITURE: &str = include_str!("page_furniture.txt");
@@ -19,8 +32,9 @@ const NEVER_FURNITURE: &[&str] = &["html", "head", "body", "main", "article"];
 /// The headline and body text of the article in `html`, or `None` when the page has no
 /// readable content.
 pub fn extract_article(html: &str) -> Option<String> {
-    let page = dom_query::Document::from(html);
+    let page = parse_page(html);
     remove_furniture(&page);
+    remove_scripts(&page);
     let config = Config { text_mode: TextMode::Formatted, ..Config::default() };
     let article = Readability::with_document(page, None, Some(config)).ok()?.parse().ok()?;
     let body = tidy(&article.text_content);
@@ -33,6 +47,165 @@ pub fn extract_article(html: &str) -> Option<String> {
         Some(body)
     } else {
         Some(format!("{title}\n\n{body}"))
+    }
+}
+
+/// How deep [`parse_page`] lets elements nest: Chromium's limit (`kMaximumHTMLParserDOMTreeDepth`),
+/// far beyond any real page (news pages nest a few dozen deep).
+pub const MAX_ELEMENT_DEPTH: usize = 512;
+
+/// Parses `html` as `dom_query::Document::from` does, except that a start tag met where
+/// [`MAX_ELEMENT_DEPTH`] elements are already open is left out (its end tag too), so that what
+/// follows becomes a sibling rather than a child: its text is kept, its nesting flattened, as
+/// browsers do.
+///
+/// Without a bound, a page of 30,000 nested `<div>`s (200 KB) took 42 s and then overflowed the
+/// stack, aborting the whole run: the tree builder scans the stack of open elements for most
+/// start tags (quadratic time), and Readability recurses into the tree (the stack). Under the
+/// bound both are at most 512 deep, so time grows linearly with the page.
+pub fn parse_page(html: &str) -> dom_query::Document {
+    // The options dom_query's own `Document::from` parses with, so ordinary pages parse alike.
+    let builder_opts = TreeBuilderOpts { scripting_enabled: false, ..TreeBuilderOpts::default() };
+    let builder = TreeBuilder::new(dom_query::Document::default(), builder_opts);
+    let limit =
+        DepthLimit { builder, left_out: RefCell::default(), skipping: RefCell::default(), gap: Cell::new(false) };
+    let tokenizer = Tokenizer::new(limit, TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from(html));
+    // The tokenizer pauses after a `</script>` (for a browser to run it) and at a `<meta
+    // charset>` (to switch encodings); neither applies to text already decoded.
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
+    tokenizer.end();
+    tokenizer.sink.builder.sink
+}
+
+/// Passes tokens from the tokenizer to the tree builder, leaving out start tags that would
+/// nest deeper than [`MAX_ELEMENT_DEPTH`].
+struct DepthLimit {
+    builder: TreeBuilder<NodeId, dom_query::Document>,
+    /// Start tags left out, by name, not yet matched by an end tag: those end tags are left out
+    /// too, so that they do not close an element that is still meant to be open.
+    left_out: RefCell<HashMap<LocalName, usize>>,
+    /// A script or style sheet in SVG or MathML left out whole, up to its end tag: there its
+    /// content is markup, not raw text, and left out without it, its code would be page text.
+    skipping: RefCell<Option<LocalName>>,
+    /// Whether the last token the tree builder got is a line break in place of tags left out.
+    gap: Cell<bool>,
+}
+
+impl DepthLimit {
+    /// The elements the tree builder holds open, plus the few other elements it keeps a hand
+    /// on (the document, the head, active formatting elements): an upper bound on the depth of
+    /// the next element, counted in time proportional to it.
+    fn open_elements(&self) -> usize {
+        struct Count(Cell<usize>);
+        impl Tracer for Count {
+            type Handle = NodeId;
+            fn trace_handle(&self, _: &NodeId) {
+                self.0.set(self.0.get() + 1);
+            }
+        }
+        let count = Count(Cell::new(0));
+        self.builder.trace_handles(&count);
+        count.0.get()
+    }
+
+    /// Whether the start tag `tag` goes to the tree builder, and if not, what is left out with it.
+    fn admit(&self, tag: &Tag) -> bool {
+        if self.open_elements() < MAX_ELEMENT_DEPTH {
+            return true;
+        }
+        let foreign = self.builder.adjusted_current_node_present_but_not_in_html_namespace();
+        let name = &*tag.name;
+        if !foreign && (VOID.contains(&name) || RAW_TEXT.contains(&name)) {
+            // Void elements hold nothing. Raw-text elements hold only text, and must reach the
+            // tree builder, which switches the tokenizer to raw text for them: left out, a
+            // `<script>`'s code would be read as page text.
+            return true;
+        }
+        if foreign && !tag.self_closing && matches!(name, "script" | "style") {
+            *self.skipping.borrow_mut() = Some(tag.name.clone());
+        } else if !tag.self_closing {
+            // `<x/>` has no end tag to leave out (an HTML `<div/>` is a plain `<div>`, whose end
+            // tag then closes an outer one: harmless this deep).
+            *self.left_out.borrow_mut().entry(tag.name.clone()).or_default() += 1;
+        }
+        false
+    }
+
+    /// Whether the end tag `tag` goes to the tree builder: not when it ends one left out.
+    fn admit_end(&self, tag: &Tag) -> bool {
+        let mut left_out = self.left_out.borrow_mut();
+        match left_out.get_mut(&tag.name) {
+            Some(count) if *count > 0 => {
+                *count -= 1;
+                false
+            }
+            _ => true,
+        }
+    }
+}
+
+/// Elements that never hold others (in HTML; in SVG and MathML any element may).
+const VOID: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img", "input", "keygen",
+    "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// Elements that sit inside a line of text, whose tags need no white space in their place when
+/// they are left out (HTML's phrasing content; anything else, custom elements too, is taken for
+/// a block).
+const PHRASING: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "label", "mark",
+    "nobr", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u",
+    "var",
+];
+
+/// Elements whose content is raw text, in HTML (`noscript` is not: scripting is off when parsing).
+const RAW_TEXT: &[&str] =
+    &["iframe", "noembed", "noframes", "plaintext", "script", "style", "textarea", "title", "xmp"];
+
+impl TokenSink for DepthLimit {
+    type Handle = NodeId;
+
+    fn process_token(&self, token: Token, line_number: u64) -> TokenSinkResult<NodeId> {
+        let skipping = self.skipping.borrow().clone();
+        let admitted = match (&token, skipping) {
+            (Token::EOFToken | Token::ParseError(_), _) => true,
+            (Token::TagToken(tag), Some(name)) => {
+                if tag.kind == TagKind::EndTag && tag.name == name {
+                    *self.skipping.borrow_mut() = None;
+                }
+                false
+            }
+            (_, Some(_)) => false,
+            (Token::TagToken(tag), None) if tag.kind == TagKind::StartTag => self.admit(tag),
+            (Token::TagToken(tag), None) => self.admit_end(tag),
+            (_, None) => true,
+        };
+        match token {
+            _ if admitted => {
+                self.gap.set(false);
+                self.builder.process_token(token, line_number)
+            }
+            // Without the tags of blocks, their words would run together ("resume.The"). One
+            // line break stands for a run of them: a million would be a megabyte of text.
+            Token::TagToken(tag) if self.skipping.borrow().is_none() && !PHRASING.contains(&&*tag.name) => {
+                if self.gap.replace(true) {
+                    return TokenSinkResult::Continue;
+                }
+                self.builder.process_token(Token::CharacterTokens(StrTendril::from("\n")), line_number)
+            }
+            _ => TokenSinkResult::Continue,
+        }
+    }
+
+    fn end(&self) {
+        self.builder.end();
+    }
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.builder.adjusted_current_node_present_but_not_in_html_namespace()
     }
 }
 
@@ -50,6 +223,13 @@ fn remove_furniture(page: &dom_query::Document) {
             node.remove_from_parent();
         }
     }
+}
+
+/// Removes scripts and style sheets. Readability removes them too, but only after it has read
+/// the title and byline, so that a `<script>` inside the `<h1>` became the title. JSON-LD stays:
+/// it is data Readability reads the title from, as Mozilla's does.
+fn remove_scripts(page: &dom_query::Document) {
+    page.select("script:not([type=\"application/ld+json\"]), style").remove();
 }
 
 /// Trims every line and keeps at most one blank line between paragraphs.
@@ -87,6 +267,8 @@ mod tests {
 <div class="donation-appeal">Dear reader, independent journalism needs your help. Donate now!</div>
 <footer>© 2024 Example Press. All rights reserved.</footer></body></html>"#;
 
+    const PARAGRAPH: &str = "The Institute for the Study of War said on 12 March that Vladimir Putin is trying to stall negotiations with Ukraine while his forces advance in Donetsk Oblast, and that the Kremlin has not confirmed any date.";
+
     #[test]
     fn the_article_is_kept_and_the_page_furniture_dropped() {
         let text = extract_article(PAGE).expect("the page has an article");
@@ -104,9 +286,213 @@ mod tests {
         assert!(extract_article(&page).unwrap().contains("Volodymyr Zelensky said"));
     }
 
+    /// How many elements deep the deepest element of `page` is.
+    fn element_depth(page: &dom_query::Document) -> usize {
+        let root = page.root();
+        let elements = root.descendants_it().filter(|node| node.is_element());
+        elements.map(|node| node.ancestors_it(None).filter(|a| a.is_element()).count() + 1).max().unwrap_or(0)
+    }
+
+    #[test]
+    fn ordinary_pages_parse_exactly_as_dom_query_parses_them() {
+        let messy = "<meta charset=utf-8><script>x</script><p>One<p>Two<b>bold<i>both</b>italic</i><table><tr><td>cell<div>in</table>after<svg><path/></svg>";
+        for html in [PAGE, messy] {
+            assert_eq!(parse_page(html).html(), dom_query::Document::from(html).html());
+        }
+    }
+
+    #[test]
+    fn thirty_thousand_nested_divs_read_quickly_without_overflowing_the_stack() {
+        let html = format!("{}<p>{}</p>{}", "<div>".repeat(30_000), PARAGRAPH, "</div>".repeat(30_000));
+        let started = std::time::Instant::now();
+        let text = extract_article(&html).expect("the paragraph is the article");
+        assert_eq!(text, PARAGRAPH);
+        assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn fifty_thousand_nested_svgs_do_not_overflow_the_stack() {
+        let html = format!("<p>{PARAGRAPH}</p>{}x{}", "<svg>".repeat(50_000), "</svg>".repeat(50_000));
+        assert_eq!(extract_article(&html), Some(format!("{PARAGRAPH}\n\nx")));
+    }
+
+    #[test]
+    fn elements_nested_past_the_limit_become_siblings_and_keep_their_text() {
+        let depth = MAX_ELEMENT_DEPTH + 100;
+        let html: String =
+            (0..depth).map(|n| format!("<div>w{n} ")).collect::<String>() + "end" + &"</div>".repeat(depth);
+        let page = parse_page(&html);
+        assert!(element_depth(&page) <= MAX_ELEMENT_DEPTH + 1, "{}", element_depth(&page));
+        let words: Vec<String> = (0..depth).map(|n| format!("w{n}")).chain(["end".to_string()]).collect();
+        assert_eq!(page.text().split_whitespace().collect::<Vec<_>>(), words, "every word, in order");
+        let after = parse_page(&format!("{html}<p id=after>after</p>"));
+        assert_eq!(after.select("#after").nodes()[0].ancestors_it(None).count(), 3, "closing tags still close");
+    }
+
+    #[test]
+    fn paragraphs_past_the_limit_keep_their_words_apart() {
+        let html =
+            format!("{}<p>resume.</p><p>The<b>re</b></p><custom-block>after</custom-block>", "<div>".repeat(600));
+        let text = parse_page(&html).text();
+        assert_eq!(text.split_whitespace().collect::<Vec<_>>(), ["resume.", "There", "after"], "{text:?}");
+        let text = parse_page(&"<div>".repeat(100_000)).text();
+        assert!(text.len() < 10, "one line break for a run of tags left out: {} bytes", text.len());
+    }
+
+    #[test]
+    fn a_script_past_the_limit_is_still_a_script() {
+        let html =
+            format!("{}<script>var secret = 1;</script><p>{PARAGRAPH}</p>", "<div>".repeat(2 * MAX_ELEMENT_DEPTH));
+        let text = extract_article(&html).unwrap();
+        assert!(!text.contains("secret"), "{text}");
+    }
+
+    #[test]
+    fn past_the_limit_svg_elements_named_like_html_void_ones_still_do_not_nest() {
+        let html = format!("<svg>{}<script>var secret = 1;</script>", "<input><g>".repeat(MAX_ELEMENT_DEPTH));
+        let page = parse_page(&html);
+        assert!(element_depth(&page) <= MAX_ELEMENT_DEPTH + 1, "{}", element_depth(&page));
+        assert!(!page.text().contains("secret"), "the script is left out whole: {}", page.text());
+    }
+
+    #[test]
+    fn a_script_inside_the_headline_does_not_become_the_title() {
+        let html =
+            format!("<h1>Talks stall<script>var secret = 1;</script><style>h1 {{}}</style></h1><p>{PARAGRAPH}</p>");
+        assert_eq!(extract_article(&html), Some(format!("Talks stall\n\n{PARAGRAPH}")));
+    }
+
     #[test]
     fn a_page_without_text_has_no_article() {
         assert_eq!(extract_article("<html><body><img src=x></body></html>"), None);
         assert_eq!(extract_article(""), None);
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Script bodies say this; no extracted text may.
+        const SECRET: &str = "secret_script_body";
+
+        const NAMES: &[&str] = &[
+            "div",
+            "p",
+            "span",
+            "b",
+            "i",
+            "a",
+            "font",
+            "nobr",
+            "table",
+            "tr",
+            "td",
+            "th",
+            "tbody",
+            "caption",
+            "ul",
+            "li",
+            "ol",
+            "select",
+            "option",
+            "form",
+            "button",
+            "svg",
+            "math",
+            "mi",
+            "foreignObject",
+            "desc",
+            "template",
+            "noscript",
+            "article",
+            "main",
+            "section",
+            "h1",
+            "h2",
+            "html",
+            "body",
+            "head",
+            "br",
+            "img",
+            "hr",
+            "input",
+            "frameset",
+            "frame",
+            "object",
+            "applet",
+            "marquee",
+            "dd",
+            "dt",
+            "pre",
+            "listing",
+            "ruby",
+            "rt",
+        ];
+
+        fn name() -> impl Strategy<Value = &'static str> {
+            proptest::sample::select(NAMES)
+        }
+
+        fn attributes() -> impl Strategy<Value = String> {
+            let attribute = prop_oneof![
+                Just(" class=\"cookie-banner\"".to_string()),
+                Just(" id=\"newsletter\"".to_string()),
+                Just(" class=article".to_string()),
+                "[a-z]{1,6}=\"[^\"]{0,12}\"".prop_map(|a| format!(" {a}")),
+            ];
+            proptest::collection::vec(attribute, 0..3).prop_map(|a| a.concat())
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[^<&]{0,40}",
+                Just("The minister said the talks would resume next month in Istanbul. ".repeat(4)),
+                Just("&amp; &lt;b&gt; &#x1F600; &#0; &notanentity; &nbsp; &".to_string()),
+                Just("Київ — «Zelensky» 😀 a < b".to_string()),
+            ]
+        }
+
+        fn piece() -> impl Strategy<Value = String> {
+            prop_oneof![
+                4 => (name(), attributes()).prop_map(|(name, attributes)| format!("<{name}{attributes}>")),
+                3 => name().prop_map(|name| format!("</{name}>")),
+                1 => (name(), attributes()).prop_map(|(name, attributes)| format!("<{name}{attributes}/>")),
+                4 => text(),
+                2 => Just(format!("<script>var {SECRET} = 1; if (a<b && c>d) {{ x = '</div>'; }}</script>")),
+                1 => Just(format!("<script>{SECRET}</scr</script>")),
+                1 => prop_oneof![
+                    Just("<title>A headline</title>"),
+                    Just("<style>p { color: red } </p></style>"),
+                    Just("<textarea><p>typed</textarea>"),
+                    Just("<!-- a comment <p> -->"),
+                    Just("<![CDATA[ data ]]>"),
+                    Just("<!doctype html>"),
+                ]
+                .prop_map(str::to_string),
+                1 => (name(), 1..2_000usize, 0..2_000usize, text()).prop_map(|(name, open, close, text)| {
+                    format!("{}{text}{}", format!("<{name}>").repeat(open), format!("</{name}>").repeat(close))
+                }),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_page_extracts_without_panicking_or_script_bodies(pieces in proptest::collection::vec(piece(), 0..30)) {
+                let html = pieces.concat();
+                if let Some(text) = extract_article(&html) {
+                    prop_assert!(!text.contains(SECRET), "{}", text);
+                }
+                let depth = element_depth(&parse_page(&html));
+                prop_assert!(depth <= 2 * MAX_ELEMENT_DEPTH, "elements {} deep", depth);
+            }
+
+            #[test]
+            fn any_string_extracts_without_panicking(html in "\\PC{0,300}") {
+                let _ = extract_article(&html);
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ mod files;
 mod html;
 mod jsonl;
 
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
@@ -19,8 +20,8 @@ use serde::Serialize;
 
 use crate::document::Document;
 
-pub use files::expand_inputs;
-pub use html::extract_article;
+pub use files::{expand_inputs, Inputs, SkipReason, Skipped};
+pub use html::{extract_article, parse_page, MAX_ELEMENT_DEPTH};
 pub use jsonl::parse_record;
 
 /// Documents over this many bytes become `too_large` error records unless `--max-doc-bytes` says otherwise.
@@ -60,7 +61,8 @@ impl InputFormat {
 pub enum Source {
     Stdin,
     /// `id` names the file in document ids: its file name, or its path below a directory given
-    /// as input.
+    /// as input, as text by the rule of [`files::lossless_name`] (names that are not UTF-8 keep
+    /// their bytes as `\xNN`).
     File {
         path: PathBuf,
         id: String,
@@ -79,8 +81,7 @@ impl Source {
 
     /// A file named in document ids by its file name.
     pub fn file(path: &Path) -> Self {
-        let id =
-            path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
+        let id = path.file_name().map_or_else(|| files::lossless_path(path), files::lossless_name);
         Source::File { path: path.to_path_buf(), id }
     }
 
@@ -88,15 +89,19 @@ impl Source {
     pub fn name(&self) -> String {
         match self {
             Source::Stdin => "stdin".to_string(),
-            Source::File { path, .. } => path.display().to_string(),
+            Source::File { path, .. } => files::lossless_path(path),
         }
     }
 
     /// The id of the one document of a text or HTML source.
     fn document_id(&self) -> String {
+        self.id().to_string()
+    }
+
+    fn id(&self) -> &str {
         match self {
-            Source::Stdin => "stdin".to_string(),
-            Source::File { id, .. } => id.clone(),
+            Source::Stdin => "stdin",
+            Source::File { id, .. } => id,
         }
     }
 
@@ -117,11 +122,14 @@ impl Source {
         }
     }
 
-    /// Bytes on disk, when known: what progress counts against.
+    /// Bytes on disk, when known: what progress counts against. A pipe or device has no size
+    /// (its metadata says 0, whatever flows through it).
     pub fn size(&self) -> Option<u64> {
         match self {
             Source::Stdin => None,
-            Source::File { path, .. } => std::fs::metadata(path).ok().map(|meta| meta.len()),
+            Source::File { path, .. } => {
+                std::fs::metadata(path).ok().filter(|meta| meta.is_file()).map(|meta| meta.len())
+            }
         }
     }
 }
@@ -155,6 +163,12 @@ pub enum ErrorKind {
     NoContent,
     /// A blank line in pipe mode, where every line gets an output line.
     BlankLine,
+    /// A text or HTML input whose id an earlier one of the run already has (the same file given
+    /// twice, or two files of the same name in different places). It is not read; its record's
+    /// id is the id with `#2` (`#3`, ...) appended, so every id of a run stays unique.
+    DuplicateId,
+    /// A bug in claimtag hit while processing the document (see `batch::isolate`).
+    Internal,
 }
 
 /// A document that could not be read, in the place it would have taken.
@@ -189,7 +203,8 @@ impl Default for ReaderConfig {
 
 /// Streams the records of `sources` in order.
 pub struct Reader {
-    sources: std::vec::IntoIter<Source>,
+    /// Each source with the error record that replaces it when its id is taken.
+    sources: std::vec::IntoIter<(Source, Option<RecordError>)>,
     config: ReaderConfig,
     /// The JSONL source being read, if any.
     lines: Option<jsonl::LineReader>,
@@ -200,6 +215,8 @@ pub struct Reader {
 
 impl Reader {
     pub fn new(sources: Vec<Source>, config: ReaderConfig) -> Self {
+        let duplicates = duplicate_ids(&sources, config.format);
+        let sources: Vec<_> = sources.into_iter().zip(duplicates).collect();
         Reader { sources: sources.into_iter(), config, lines: None, bytes_read: Arc::new(AtomicU64::new(0)) }
     }
 
@@ -255,7 +272,10 @@ impl Iterator for Reader {
                     None => self.lines = None,
                 }
             }
-            let source = self.sources.next()?;
+            let (source, duplicate) = self.sources.next()?;
+            if let Some(error) = duplicate {
+                return Some(Err(error));
+            }
             match source.format(self.config.format) {
                 InputFormat::Jsonl => match files::open(&source, &self.bytes_read) {
                     Ok(stream) => self.lines = Some(jsonl::LineReader::new(source, stream)),
@@ -271,6 +291,44 @@ impl Iterator for Reader {
             }
         }
     }
+}
+
+/// For each source, the error record that takes its place when it is a text or HTML source whose
+/// id an earlier one already has. A JSONL source is left alone: its records carry their own ids,
+/// which may repeat.
+fn duplicate_ids(sources: &[Source], format: InputFormat) -> Vec<Option<RecordError>> {
+    let whole = |source: &Source| source.format(format) != InputFormat::Jsonl;
+    let taken: HashSet<&str> = sources.iter().filter(|s| whole(s)).map(Source::id).collect();
+    let mut assigned: HashSet<String> = HashSet::new();
+    let mut first: HashMap<&str, &Source> = HashMap::new();
+    sources
+        .iter()
+        .map(|source| {
+            if !whole(source) {
+                return None;
+            }
+            let id = source.id();
+            let Some(earlier) = first.get(id) else {
+                first.insert(id, source);
+                return None;
+            };
+            let name = source.name();
+            let message = if *earlier == source {
+                format!("{name}: given twice; it is read once, where it first appears")
+            } else {
+                format!(
+                    "{name}: has the id {id:?} of {}, read before it, so it is not read; ids of files are their \
+                     names: rename one, or give the directory above both so that ids are paths below it",
+                    earlier.name()
+                )
+            };
+            let unique = (2..)
+                .map(|n| format!("{id}#{n}"))
+                .find(|candidate| !taken.contains(candidate.as_str()) && !assigned.contains(candidate))?;
+            assigned.insert(unique.clone());
+            Some(RecordError { id: unique, kind: ErrorKind::DuplicateId, message })
+        })
+        .collect()
 }
 
 /// Reads every record of `sources` into memory; for small inputs and tests.
@@ -351,6 +409,66 @@ mod tests {
         assert_eq!(InputFormat::of_path(Path::new("x.jsonl.gz")), InputFormat::Jsonl);
         assert_eq!(InputFormat::of_path(Path::new("notes.txt")), InputFormat::Text);
         assert_eq!(InputFormat::of_path(Path::new("README")), InputFormat::Text);
+    }
+
+    #[test]
+    fn the_same_file_given_twice_gets_a_duplicate_id_error_in_place_of_the_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "a.txt", b"Kyiv");
+        let records = read_documents(&[Source::file(&path), Source::file(&path)], InputFormat::Auto);
+        assert_eq!(records[0].as_ref().unwrap().id, "a.txt");
+        let err = records[1].as_ref().unwrap_err();
+        assert_eq!((err.id.as_str(), err.kind), ("a.txt#2", ErrorKind::DuplicateId));
+        assert_eq!(err.message, format!("{}: given twice; it is read once, where it first appears", path.display()));
+    }
+
+    #[test]
+    fn files_of_the_same_name_in_different_places_keep_every_id_unique() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::create_dir_all(dir.path().join("b")).unwrap();
+        let first = write(dir.path(), "a/x.txt", b"Kyiv");
+        let second = write(dir.path(), "b/x.txt", b"Lviv");
+        // A file literally named `x.txt#2` takes that id, so the duplicate gets the next one.
+        let taken = write(dir.path(), "x.txt#2", b"Odesa");
+        let sources = [Source::file(&first), Source::file(&second), Source::file(&taken)];
+        let records = read_documents(&sources, InputFormat::Auto);
+        let ids: Vec<&str> =
+            records.iter().map(|r| r.as_ref().map_or_else(|e| e.id.as_str(), |d| d.id.as_str())).collect();
+        assert_eq!(ids, ["x.txt", "x.txt#3", "x.txt#2"]);
+        let err = records[1].as_ref().unwrap_err();
+        assert_eq!(err.kind, ErrorKind::DuplicateId);
+        assert_eq!(
+            err.message,
+            format!(
+                "{}: has the id \"x.txt\" of {}, read before it, so it is not read; ids of files are their names: \
+                 rename one, or give the directory above both so that ids are paths below it",
+                second.display(),
+                first.display()
+            )
+        );
+    }
+
+    #[test]
+    fn jsonl_files_of_the_same_name_are_both_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::create_dir_all(dir.path().join("b")).unwrap();
+        let first = write(dir.path(), "a/x.jsonl", b"{\"id\": \"1\", \"text\": \"Kyiv\"}\n");
+        let second = write(dir.path(), "b/x.jsonl", b"{\"id\": \"2\", \"text\": \"Lviv\"}\n");
+        let records = read_documents(&[Source::file(&first), Source::file(&second)], InputFormat::Auto);
+        let ids: Vec<&str> = records.iter().map(|r| r.as_ref().unwrap().id.as_str()).collect();
+        assert_eq!(ids, ["1", "2"], "records carry their own ids");
+    }
+
+    #[test]
+    fn standard_input_given_twice_is_read_once() {
+        // Not read here (a test's standard input may be a terminal): only the ids are checked.
+        let duplicates = duplicate_ids(&[Source::Stdin, Source::Stdin], InputFormat::Auto);
+        assert_eq!(duplicates[0], None);
+        let err = duplicates[1].as_ref().unwrap();
+        assert_eq!((err.id.as_str(), err.kind), ("stdin#2", ErrorKind::DuplicateId));
+        assert_eq!(err.message, "stdin: given twice; it is read once, where it first appears");
     }
 
     #[test]

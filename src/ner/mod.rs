@@ -406,6 +406,14 @@ pub struct EncodedBatch {
     documents: Vec<EncodedDocument>,
 }
 
+/// Batches encoded one document at a time (to keep one document's failure its own) join into
+/// one, in order.
+impl FromIterator<EncodedBatch> for EncodedBatch {
+    fn from_iter<I: IntoIterator<Item = EncodedBatch>>(batches: I) -> Self {
+        EncodedBatch { documents: batches.into_iter().flat_map(|batch| batch.documents).collect() }
+    }
+}
+
 fn encode_document(tokenizer: &SubwordTokenizer, doc: &Document) -> EncodedDocument {
     let index = CharIndex::new(&doc.text);
     let mut encoded = EncodedDocument { tokens: Vec::new(), sentences: Vec::with_capacity(doc.sentences.len()) };

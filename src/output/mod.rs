@@ -13,7 +13,7 @@ use crate::document::{Claim, Document, Entity, Span};
 use crate::input::{ErrorKind, RecordError};
 use crate::offsets::CharIndex;
 
-pub use stream::{Compression, OutputStream};
+pub use stream::{Compression, OutputError, OutputStream};
 
 /// The JSON record of one document, as the CLI contract fixes it.
 #[derive(Debug, Serialize)]
@@ -71,6 +71,11 @@ impl<'a> From<&'a RecordError> for ErrorRecord<'a> {
 /// Receives finished documents, and error records in place of unreadable ones, in input order.
 pub trait DocumentSink {
     /// Called once per document, in input order. An error ends the run.
+    ///
+    /// A panic here (a bug) costs only this document, which then gets an error record through
+    /// [`DocumentSink::write_error`], and the run goes on with the sink as it is. So an
+    /// implementation builds the whole record before writing any byte of it: a panic must
+    /// leave nothing of the document in the output.
     fn write(&mut self, doc: &Document) -> io::Result<()>;
     /// Called in place of [`DocumentSink::write`] for an input that could not be read. An error
     /// ends the run.
@@ -189,11 +194,13 @@ impl<W: Write> DocumentSink for JsonSink<W> {
 pub struct PrettySink<W: Write> {
     out: W,
     color: bool,
+    /// One document's rendering, written only once it is whole.
+    page: String,
 }
 
 impl<W: Write> PrettySink<W> {
     pub fn new(out: W, color: bool) -> Self {
-        PrettySink { out, color }
+        PrettySink { out, color, page: String::new() }
     }
 
     fn mark(&self, entity: &Entity) -> String {
@@ -219,15 +226,23 @@ fn ansi_color(label: &str) -> u8 {
 impl<W: Write> DocumentSink for PrettySink<W> {
     fn write(&mut self, doc: &Document) -> io::Result<()> {
         let index = CharIndex::new(&doc.text);
+        let mut page = std::mem::take(&mut self.page);
+        page.clear();
         let header = format!("── {} ({} entities) ", doc.id, doc.entities.len());
-        writeln!(self.out, "{header}{}", "─".repeat(60usize.saturating_sub(header.chars().count())))?;
+        page += &header;
+        page += &"─".repeat(60usize.saturating_sub(header.chars().count()));
+        page.push('\n');
         let mut at = 0;
         for entity in &doc.entities {
-            write!(self.out, "{}{}", index.slice(at..entity.start), self.mark(entity))?;
+            page += index.slice(at..entity.start);
+            page += &self.mark(entity);
             at = entity.end;
         }
-        writeln!(self.out, "{}", index.slice(at..index.len_chars()))?;
-        writeln!(self.out)
+        page += index.slice(at..index.len_chars());
+        page += "\n\n";
+        let written = self.out.write_all(page.as_bytes());
+        self.page = page;
+        written
     }
 
     fn write_error(&mut self, error: &RecordError) -> io::Result<()> {
@@ -290,6 +305,24 @@ mod tests {
         assert!(render(&[tagged("a")]).is_object());
         assert_eq!(render(&[tagged("a"), tagged("b"), tagged("c")]).as_array().unwrap().len(), 3);
         assert_eq!(render(&[]), serde_json::json!([]));
+    }
+
+    #[test]
+    fn a_pretty_document_whose_rendering_panics_writes_nothing_of_itself() {
+        let mut broken = tagged("broken");
+        // Overlapping entities: the text between them runs backwards, which panics.
+        let mut inner = broken.entities[0].clone();
+        (inner.start, inner.end, inner.text) = (2, 3, "у".into());
+        broken.entities.push(inner);
+        let mut out = Vec::new();
+        let mut sink = PrettySink::new(&mut out, false);
+        sink.write(&tagged("a")).unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sink.write(&broken)));
+        assert!(panicked.is_err(), "the overlap must panic for this test to mean anything");
+        sink.write(&tagged("b")).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("broken"), "{text}");
+        assert_eq!(text.matches("── ").count(), 2, "{text}");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Where output bytes go: standard output, or a file compressed by its extension.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufWriter, Stdout, Write};
+use std::os::fd::AsFd;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
 /// How output files are compressed, by extension.
@@ -24,6 +26,17 @@ impl Compression {
     }
 }
 
+/// Why the output cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error(
+        "standard output is closed, so every record would be lost: redirect it (> out.json) or pass --output FILE"
+    )]
+    StdoutClosed,
+    #[error("{path}: cannot open the output: {error}")]
+    Open { path: String, error: io::Error },
+}
+
 /// A byte sink for records. [`OutputStream::finish`] must be called once at the end: it writes
 /// the compressor's trailer and flushes.
 pub struct OutputStream {
@@ -35,28 +48,41 @@ enum Inner {
     Plain(BufWriter<File>),
     Gzip(flate2::write::GzEncoder<BufWriter<File>>),
     Zstd(zstd::stream::write::Encoder<'static, BufWriter<File>>),
+    /// Writes go nowhere; the file (a directory output's lock) is held until the stream drops.
+    Nowhere {
+        _lock: File,
+        sink: io::Sink,
+    },
 }
 
 impl OutputStream {
-    pub fn stdout() -> Self {
-        OutputStream { inner: Inner::Stdout(BufWriter::new(io::stdout())) }
+    /// Standard output, refused when it is closed: writes to it would vanish without an error.
+    pub fn stdout() -> Result<Self, OutputError> {
+        if stdout_is_closed() {
+            return Err(OutputError::StdoutClosed);
+        }
+        Ok(OutputStream { inner: Inner::Stdout(BufWriter::new(io::stdout())) })
     }
 
-    /// Creates (or truncates) `path`, compressing by its extension.
-    pub fn create(path: &Path) -> io::Result<Self> {
-        let file = BufWriter::new(File::create(path)?);
+    /// Writes into `file` from its current position on, compressing by the extension of
+    /// `path` (the name `file` was opened under). Any lock on `file` is held until the stream drops.
+    pub fn from_file(file: File, path: &Path) -> Result<Self, OutputError> {
+        let file = BufWriter::new(file);
         let inner = match Compression::of_path(path) {
             Compression::None => Inner::Plain(file),
             Compression::Gzip => Inner::Gzip(flate2::write::GzEncoder::new(file, flate2::Compression::default())),
-            Compression::Zstd => Inner::Zstd(zstd::stream::write::Encoder::new(file, 3)?),
+            Compression::Zstd => Inner::Zstd(
+                zstd::stream::write::Encoder::new(file, 3)
+                    .map_err(|error| OutputError::Open { path: path.display().to_string(), error })?,
+            ),
         };
         Ok(OutputStream { inner })
     }
 
-    /// Opens an uncompressed `path` to write after what it holds.
-    pub fn append(path: &Path) -> io::Result<Self> {
-        let file = OpenOptions::new().append(true).open(path)?;
-        Ok(OutputStream { inner: Inner::Plain(BufWriter::new(file)) })
+    /// A stream that writes nothing, for outputs that are directories of files the sink writes
+    /// itself; it holds `lock` (the directory's) until it drops.
+    pub fn nowhere(lock: File) -> Self {
+        OutputStream { inner: Inner::Nowhere { _lock: lock, sink: io::sink() } }
     }
 
     /// Ends the stream: compressors write their trailer, and everything is flushed (and for
@@ -78,6 +104,7 @@ impl OutputStream {
                 out.get_mut().flush()?;
                 out.get_ref().get_ref().sync_all()
             }
+            Inner::Nowhere { .. } => Ok(()),
         }
     }
 
@@ -87,6 +114,7 @@ impl OutputStream {
             Inner::Plain(out) => out,
             Inner::Gzip(out) => out,
             Inner::Zstd(out) => out,
+            Inner::Nowhere { sink, .. } => sink,
         }
     }
 }
@@ -105,6 +133,31 @@ impl Write for OutputStream {
     }
 }
 
+/// Whether this process was started with standard output closed (`claimtag tag in.txt >&-`).
+///
+/// Rust's runtime reopens a closed descriptor 0-2 on `/dev/null` before `main`, read-write, and
+/// Rust's stdout would swallow `EBADF` anyway, so a closed stdout reads as success with
+/// nothing written. A shell's `> /dev/null` opens it write-only, so standard output that is
+/// `/dev/null` open for reading and writing is taken for a closed one (a supervisor that
+/// deliberately hands a process read-write `/dev/null` as its stdout is refused too: the
+/// records would be lost there as well).
+fn stdout_is_closed() -> bool {
+    // SAFETY: F_GETFL on a descriptor number only reads the kernel's state of it.
+    let flags = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFL) };
+    if flags == -1 {
+        return true;
+    }
+    if flags & libc::O_ACCMODE != libc::O_RDWR {
+        return false;
+    }
+    let is_dev_null = || -> io::Result<bool> {
+        let stdout = File::from(io::stdout().as_fd().try_clone_to_owned()?).metadata()?;
+        let null = std::fs::metadata("/dev/null")?;
+        Ok(stdout.file_type().is_char_device() && stdout.rdev() == null.rdev())
+    };
+    is_dev_null().unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Read;
@@ -116,7 +169,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for name in ["out.jsonl", "out.jsonl.gz", "out.jsonl.zst"] {
             let path = dir.path().join(name);
-            let mut out = OutputStream::create(&path).unwrap();
+            let mut out = OutputStream::from_file(File::create(&path).unwrap(), &path).unwrap();
             out.write_all("{\"id\": \"Київ 🙂\"}\n".as_bytes()).unwrap();
             out.flush().unwrap();
             out.write_all(b"{\"id\": \"b\"}\n").unwrap();

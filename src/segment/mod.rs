@@ -176,6 +176,40 @@ fn is_initial(word: &str) -> bool {
     matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase())
 }
 
+/// Every way `spans` fails to be a segmentation of `text`, described; empty when none does. A
+/// segmentation's spans are non-empty, lie inside the text in order without overlapping, start
+/// and end on a non-whitespace character, and together cover every non-whitespace character.
+/// The property tests and the fuzz targets hold [`Segmenter::split`] to it.
+pub fn span_violations(text: &str, spans: &[Span]) -> Vec<String> {
+    let index = CharIndex::new(text);
+    let len = index.len_chars();
+    let mut violations = Vec::new();
+    let mut covered_to = 0;
+    for span in spans {
+        if span.start >= span.end || span.end > len {
+            violations.push(format!("span {}..{} is empty or outside the text of {len}", span.start, span.end));
+            continue;
+        }
+        if span.start < covered_to {
+            violations.push(format!("span {}..{} starts before the previous one ends", span.start, span.end));
+        }
+        let slice = index.slice(span.start..span.end);
+        if slice.trim() != slice {
+            violations.push(format!("span {}..{} ({slice:?}) is not trimmed", span.start, span.end));
+        }
+        let gap = index.slice(covered_to.min(span.start)..span.start);
+        if !gap.trim().is_empty() {
+            violations.push(format!("{gap:?} before {}..{} is in no sentence", span.start, span.end));
+        }
+        covered_to = covered_to.max(span.end);
+    }
+    let rest = index.slice(covered_to..len);
+    if !rest.trim().is_empty() {
+        violations.push(format!("{rest:?} at the end is in no sentence"));
+    }
+    violations
+}
+
 fn push_trimmed(sentences: &mut Vec<Span>, index: &CharIndex, (start, end): (usize, usize)) {
     let piece = &index.text()[start..end];
     let trimmed_start = start + (piece.len() - piece.trim_start().len());
@@ -187,6 +221,8 @@ fn push_trimmed(sentences: &mut Vec<Span>, index: &CharIndex, (start, end): (usi
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn sentences(text: &str) -> Vec<String> {
@@ -257,5 +293,38 @@ mod tests {
     fn blank_text_has_no_sentences() {
         assert!(sentences("").is_empty());
         assert!(sentences(" \n\t\n ").is_empty());
+    }
+
+    /// News-like pieces (abbreviations, initials, quotation marks, line breaks, CRLF) and random
+    /// Unicode, so that the abbreviation pass runs, not only UAX #29.
+    fn text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            3 => proptest::sample::select(&[
+                "Mr.", "U.S.", "Jan.", "No.", "A.", "e.g.", "Bros.", "said", "The", "the", "he", "It", "5", "1.5",
+                ".", "...", "?", "!", "“", "”", "\"", "'", ",", ":", " ", "  ", "\n", "\n\n", "\r\n", "\r", "\t",
+                "\u{85}", "\u{2029}", "\u{a0}", "🙂", "e\u{301}", "Київ.",
+            ][..]).prop_map(str::to_string),
+            1 => "\\PC{0,4}",
+            1 => any::<String>().prop_map(|s| s.chars().take(3).collect()),
+        ];
+        proptest::collection::vec(piece, 0..60).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn sentences_are_trimmed_ordered_and_cover_every_non_space_character(text in text()) {
+            let spans = Segmenter::default().split(&text);
+            let violations = span_violations(&text, &spans);
+            prop_assert!(violations.is_empty(), "{violations:?} in {text:?}: {spans:?}");
+        }
+
+        #[test]
+        fn sentences_of_arbitrary_unicode_keep_the_same_promises(text in any::<String>()) {
+            let spans = Segmenter::default().split(&text);
+            let violations = span_violations(&text, &spans);
+            prop_assert!(violations.is_empty(), "{violations:?} in {text:?}: {spans:?}");
+        }
     }
 }
