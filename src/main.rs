@@ -7,7 +7,7 @@ use clap::builder::TypedValueParser;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use claimtag::batch::{self, prepare_output, BatchError, OutputKind, Progress, ProgressMode, Selection, Shard};
-use claimtag::claims::ClaimRules;
+use claimtag::claims::{ClaimRules, Grouping};
 use claimtag::claims_eval::{evaluate_claims, read_polnear, read_tagged, EntitySource};
 use claimtag::eval::{evaluate, Records};
 use claimtag::export::brat::BratSink;
@@ -67,6 +67,10 @@ struct EvalClaimsArgs {
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
+    /// With a model that tags claim roles: claims from the role tags (learned), the rules alone
+    /// (rules), or both (combined).
+    #[arg(long, value_enum, default_value_t = Grouping::default())]
+    grouping: Grouping,
 }
 
 #[derive(clap::Args)]
@@ -197,6 +201,10 @@ struct TagArgs {
     /// Tag entities only; leave "claims" empty.
     #[arg(long)]
     no_claims: bool,
+    /// With a model that tags claim roles: claims from the role tags (learned), the rules alone
+    /// (rules), or both (combined). A model without a role head always gets the rules.
+    #[arg(long, value_enum, default_value_t = Grouping::default())]
+    grouping: Grouping,
 }
 
 /// Which model to run, and how.
@@ -511,7 +519,7 @@ fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let evaluation = evaluate_claims(&articles, &entities, &ClaimRules::default(), |doc| match &mut predictions {
+    let evaluation = evaluate_claims(&articles, &entities, &ClaimRules::default().with_grouping(args.grouping), |doc| match &mut predictions {
         Some(sink) => sink.write(doc),
         None => Ok(()),
     })?;
@@ -585,7 +593,7 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
         keep_blank_lines: args.pipe,
     };
     let config = args.model.ner_config()?;
-    let tagger = Tagger::load(&config).context("cannot load the NER model")?.with_claims(!args.no_claims);
+    let tagger = Tagger::load(&config).context("cannot load the NER model")?.with_claims((!args.no_claims).then(|| ClaimRules::default().with_grouping(args.grouping)));
 
     let output_dir = args.output.clone().unwrap_or_default();
     let mut sink: Box<dyn DocumentSink + Send + '_> = match format {

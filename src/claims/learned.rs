@@ -36,14 +36,7 @@ struct Tagged {
 /// Claims, as candidates in token indices, grouped from `roles` over `tokens` in `sentences`
 /// (token ranges in order).
 pub fn group(tokens: &[Token], sentences: &[Range<usize>], roles: &[RoleSpan], lexicon: &Lexicon) -> Vec<Candidate> {
-    let tagged: Vec<Tagged> = roles
-        .iter()
-        .filter_map(|span| {
-            let start = tokens.partition_point(|t| t.end <= span.start);
-            let end = tokens.partition_point(|t| t.start < span.end);
-            (start < end).then(|| Tagged { role: span.role, tokens: start..end, score: span.score })
-        })
-        .collect();
+    let tagged = in_tokens(tokens, roles);
     let sentence_of = |token: usize| sentences.partition_point(|s| s.end <= token);
     let of_role = |role: Role| tagged.iter().enumerate().filter(move |(_, t)| t.role == role);
 
@@ -97,6 +90,61 @@ pub fn group(tokens: &[Token], sentences: &[Range<usize>], roles: &[RoleSpan], l
         });
     }
     candidates
+}
+
+/// `roles` as token ranges over `tokens`; a span covering no token is left out.
+fn in_tokens(tokens: &[Token], roles: &[RoleSpan]) -> Vec<Tagged> {
+    roles
+        .iter()
+        .filter_map(|span| {
+            let start = tokens.partition_point(|t| t.end <= span.start);
+            let end = tokens.partition_point(|t| t.start < span.end);
+            (start < end).then(|| Tagged { role: span.role, tokens: start..end, score: span.score })
+        })
+        .collect()
+}
+
+/// Rules precise enough that their claim is kept where the role tags found nothing: the shapes
+/// the tagger rarely saw in PolNeAR's news text (headlines, speaker labels) or that are nearly
+/// always attributions ("according to", a quotation signed with a dash).
+const TRUSTED_RULES: &[&str] = &["headline", "according-to", "quote-dash-source", "speaker-label"];
+
+/// The learned candidates, and of the rules' candidates those whose cue no learned candidate
+/// has and that either
+/// - lie inside a learned content (a claim nested in another, which the role tags, one layer
+///   deep, cannot mark), or
+/// - come from a [`TRUSTED_RULES`] rule where no role was tagged on their cue, or
+/// - give their claim to a tagged source no learned claim took, with a cue tagged as a cue or
+///   not at all: the tagger saw the source and its cue but marked the nested content inside
+///   theirs ("“Putin ... implied that ...,” ISW reported").
+pub fn combine(tokens: &[Token], roles: &[RoleSpan], learned: Vec<Candidate>, rules: Vec<Candidate>) -> Vec<Candidate> {
+    let tagged = in_tokens(tokens, roles);
+    let used_sources: Vec<&Range<usize>> = learned.iter().filter_map(|c| c.source.as_ref()).collect();
+    let orphan_source = |range: &Range<usize>| {
+        tagged.iter().any(|t| {
+            t.role == Role::Source && overlaps(&t.tokens, range) && !used_sources.iter().any(|u| overlaps(u, &t.tokens))
+        })
+    };
+    let inside_content =
+        |range: &Range<usize>| learned.iter().flat_map(|c| &c.content).any(|content| contains(content, range));
+    let kept: Vec<Candidate> = rules
+        .into_iter()
+        .filter(|rule| {
+            let free = !learned.iter().any(|c| overlaps(&c.cue, &rule.cue));
+            let nested = inside_content(&rule.cue) && rule.content.iter().all(|part| inside_content(part));
+            let tagged_on_cue = |cue_role_too: bool| {
+                tagged.iter().any(|t| overlaps(&t.tokens, &rule.cue) && (cue_role_too || t.role != Role::Cue))
+            };
+            let trusted = TRUSTED_RULES.contains(&rule.rule) && !tagged_on_cue(true);
+            let orphan = rule.source.as_ref().is_some_and(orphan_source) && !tagged_on_cue(false);
+            free && (nested || trusted || orphan)
+        })
+        .collect();
+    learned.into_iter().chain(kept).collect()
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end && inner.start < inner.end
 }
 
 /// Words strictly between two token ranges, or `None` when they overlap.
@@ -202,5 +250,40 @@ mod tests {
         let claims =
             claims_of(text, &[(Role::Source, "The minister"), (Role::Cue, "said"), (Role::Content, "nothing")]);
         assert_eq!(claims, [(None, "said".into(), vec!["nothing".into()])], "the source is 19 words away");
+    }
+
+    fn candidate(rule: &'static str, source: Option<Range<usize>>, cue: Range<usize>, content: Range<usize>) -> Candidate {
+        Candidate { rule, kind: None, source, cue, lemma: "say".into(), content: vec![content], confidence: 0.5 }
+    }
+
+    #[test]
+    fn combining_keeps_nested_and_trusted_rule_claims_where_the_tags_are_silent() {
+        // Tokens: a learned claim with source 0..1, cue 1..2, content 2..12.
+        let learned = vec![candidate(RULE, Some(0..1), 1..2, 2..12)];
+        let rules = vec![
+            candidate("subject-verb", Some(0..1), 1..2, 2..12), // the same cue: the tags already have it
+            candidate("subject-verb", Some(3..4), 4..5, 5..11), // nested inside the learned content
+            candidate("subject-verb", Some(13..14), 14..15, 15..18), // untrusted, where the tags are silent
+            candidate("according-to", None, 20..22, 22..25),   // trusted, where the tags are silent
+            candidate("according-to", None, 11..13, 13..16),   // trusted, but its cue runs into a learned content
+        ];
+        let text = (0..30).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+        let tokens = tokenize(&text);
+        let role = |role: Role, range: Range<usize>| RoleSpan {
+            role,
+            start: tokens[range.start].start,
+            end: tokens[range.end - 1].end,
+            score: 0.9,
+        };
+        // What the tagger saw: the learned claim's spans, a content where the trusted rule's cue
+        // runs in, and a source (26..27) no learned claim took.
+        let roles =
+            [role(Role::Source, 0..1), role(Role::Cue, 1..2), role(Role::Content, 2..13), role(Role::Source, 26..27)];
+        let orphan = candidate("subject-verb", Some(26..27), 27..28, 28..30);
+        let combined: Vec<(&str, Range<usize>)> = combine(&tokens, &roles, learned, [rules, vec![orphan]].concat())
+            .into_iter()
+            .map(|c| (c.rule, c.cue))
+            .collect();
+        assert_eq!(combined, [(RULE, 1..2), ("subject-verb", 4..5), ("according-to", 20..22), ("subject-verb", 27..28)]);
     }
 }
