@@ -6,9 +6,11 @@
 #   INPUTS='corpus/*.jsonl' OUT_DIR=out sbatch deploy/slurm-array.sh      # variables pass through sbatch
 #
 # Safe to run again, whole or in part: with --resume a task continues its part file where the
-# last attempt stopped, and tags nothing twice. Rerun tasks that failed with
+# last attempt stopped, and tags nothing twice. Rerun tasks that failed or were cancelled with
 #   sbatch --array=3,7 deploy/slurm-array.sh
-# Then check completeness and compress as deploy/README.md shows.
+# A task that finishes writes out/part-<task>.done; deploy/slurm-compress.sh compresses the part
+# files once every shard has one (see deploy/README.md). scripts/check-engines runs this on a
+# one-node Slurm cluster, with a task cancelled mid-run and resubmitted.
 #
 #SBATCH --job-name=claimtag
 #SBATCH --array=0-15
@@ -39,7 +41,21 @@ PRECISION="${PRECISION:-fp32}"
 
 task="${SLURM_ARRAY_TASK_ID:?run this with sbatch as an array job}"
 out="$OUT_DIR/part-$task.jsonl"
+# Written when the shard is complete, for deploy/slurm-compress.sh; removed first, so that a
+# requeued or resubmitted task counts as complete only once it has finished again.
+done_marker="$OUT_DIR/part-$task.done"
 mkdir -p "$OUT_DIR"
+rm -f "$done_marker"
+
+# Once compressed, the part file is gone and --resume would start it over, tagging the whole
+# shard a second time into a new file beside the compressed one.
+for compressed in "$out.zst" "$out.gz"; do
+    if [ -e "$compressed" ] && [ ! -e "$out" ]; then
+        echo "claimtag: shard $task is already complete and compressed ($compressed); nothing to do"
+        echo "compressed" > "$done_marker"
+        exit 0
+    fi
+done
 
 # INPUTS is split and globbed on purpose.
 # shellcheck disable=SC2086
@@ -59,6 +75,7 @@ status=0
 
 case "$status" in
     0)
+        echo "complete" > "$done_marker"
         echo "claimtag: shard $task of $NUM_SHARDS complete: $out" ;;
     3)
         # Some documents got error records instead of entities (unreadable HTML, say). Rerunning
@@ -67,6 +84,7 @@ case "$status" in
         # the records with: grep '"error":{' out/part-*.jsonl
         # (compact JSON: inside a document's text the quotes would be escaped, so text cannot match)
         errors="$(grep -c '"error":{' "$out" || true)"
+        echo "complete, $errors error record(s)" > "$done_marker"
         echo "claimtag: shard $task of $NUM_SHARDS complete, with $errors error record(s) in $out" ;;
     *)
         # 1 (fatal) or 2 (usage): the task fails; a rerun resumes.

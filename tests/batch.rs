@@ -340,7 +340,8 @@ fn half_precisions_run_on_the_cpu() {
     assert_eq!(texts["fp32"].as_array().unwrap().len(), 3);
     assert_eq!(texts["bf16"].as_array().unwrap().len(), 3);
     let bad = claimtag(&["tag", "--model", model.path.to_str().unwrap(), "--precision", "fp8"], b"x");
-    assert!(stderr(&bad).contains("unknown precision \"fp8\""), "{}", stderr(&bad));
+    assert_eq!(bad.status.code(), Some(2), "a bad precision is a usage error: {}", stderr(&bad));
+    assert!(stderr(&bad).contains("invalid value 'fp8' for '--precision"), "{}", stderr(&bad));
 }
 
 /// Runs claimtag with `env` set, `stdin` as its input.
