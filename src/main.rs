@@ -519,10 +519,13 @@ fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let evaluation = evaluate_claims(&articles, &entities, &ClaimRules::default().with_grouping(args.grouping), |doc| match &mut predictions {
-        Some(sink) => sink.write(doc),
-        None => Ok(()),
-    })?;
+    let evaluation =
+        evaluate_claims(&articles, &entities, &ClaimRules::default().with_grouping(args.grouping), |doc| {
+            match &mut predictions {
+                Some(sink) => sink.write(doc),
+                None => Ok(()),
+            }
+        })?;
     if let Some(sink) = &mut predictions {
         sink.finish()?;
     }
@@ -593,7 +596,9 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
         keep_blank_lines: args.pipe,
     };
     let config = args.model.ner_config()?;
-    let tagger = Tagger::load(&config).context("cannot load the NER model")?.with_claims((!args.no_claims).then(|| ClaimRules::default().with_grouping(args.grouping)));
+    let tagger = Tagger::load(&config)
+        .context("cannot load the NER model")?
+        .with_claims((!args.no_claims).then(|| ClaimRules::default().with_grouping(args.grouping)));
 
     let output_dir = args.output.clone().unwrap_or_default();
     let mut sink: Box<dyn DocumentSink + Send + '_> = match format {

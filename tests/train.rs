@@ -284,7 +284,7 @@ fn a_role_head_learns_claim_roles_beside_the_entity_head_and_tags_them() {
     let names: Vec<&str> = reports[0].dev.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(names.len(), 3, "dev as tagged, dev sentences alone, roles dev: {names:?}");
     assert!(names[1].ends_with("sentences alone"), "{names:?}");
-    let best = reports.iter().filter(|r| r.kept).last().unwrap();
+    let best = reports.iter().rfind(|r| r.kept).unwrap();
     let roles = &best.dev[2].scores;
     assert!(roles.overall.f1() > 0.8, "role F1 {}: {:?}", roles.overall.f1(), roles.per_type);
     assert!(first_dev(best).overall.f1() > 0.8, "entities are still learnt: {:?}", best.dev);

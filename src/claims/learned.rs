@@ -99,7 +99,7 @@ fn in_tokens(tokens: &[Token], roles: &[RoleSpan]) -> Vec<Tagged> {
         .filter_map(|span| {
             let start = tokens.partition_point(|t| t.end <= span.start);
             let end = tokens.partition_point(|t| t.start < span.end);
-            (start < end).then(|| Tagged { role: span.role, tokens: start..end, score: span.score })
+            (start < end).then_some(Tagged { role: span.role, tokens: start..end, score: span.score })
         })
         .collect()
 }
@@ -131,7 +131,7 @@ pub fn combine(tokens: &[Token], roles: &[RoleSpan], learned: Vec<Candidate>, ru
         .into_iter()
         .filter(|rule| {
             let free = !learned.iter().any(|c| overlaps(&c.cue, &rule.cue));
-            let nested = inside_content(&rule.cue) && rule.content.iter().all(|part| inside_content(part));
+            let nested = inside_content(&rule.cue) && rule.content.iter().all(&inside_content);
             let tagged_on_cue = |cue_role_too: bool| {
                 tagged.iter().any(|t| overlaps(&t.tokens, &rule.cue) && (cue_role_too || t.role != Role::Cue))
             };
@@ -252,7 +252,12 @@ mod tests {
         assert_eq!(claims, [(None, "said".into(), vec!["nothing".into()])], "the source is 19 words away");
     }
 
-    fn candidate(rule: &'static str, source: Option<Range<usize>>, cue: Range<usize>, content: Range<usize>) -> Candidate {
+    fn candidate(
+        rule: &'static str,
+        source: Option<Range<usize>>,
+        cue: Range<usize>,
+        content: Range<usize>,
+    ) -> Candidate {
         Candidate { rule, kind: None, source, cue, lemma: "say".into(), content: vec![content], confidence: 0.5 }
     }
 
@@ -264,8 +269,8 @@ mod tests {
             candidate("subject-verb", Some(0..1), 1..2, 2..12), // the same cue: the tags already have it
             candidate("subject-verb", Some(3..4), 4..5, 5..11), // nested inside the learned content
             candidate("subject-verb", Some(13..14), 14..15, 15..18), // untrusted, where the tags are silent
-            candidate("according-to", None, 20..22, 22..25),   // trusted, where the tags are silent
-            candidate("according-to", None, 11..13, 13..16),   // trusted, but its cue runs into a learned content
+            candidate("according-to", None, 20..22, 22..25),    // trusted, where the tags are silent
+            candidate("according-to", None, 11..13, 13..16),    // trusted, but its cue runs into a learned content
         ];
         let text = (0..30).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
         let tokens = tokenize(&text);
@@ -284,6 +289,9 @@ mod tests {
             .into_iter()
             .map(|c| (c.rule, c.cue))
             .collect();
-        assert_eq!(combined, [(RULE, 1..2), ("subject-verb", 4..5), ("according-to", 20..22), ("subject-verb", 27..28)]);
+        assert_eq!(
+            combined,
+            [(RULE, 1..2), ("subject-verb", 4..5), ("according-to", 20..22), ("subject-verb", 27..28)]
+        );
     }
 }
