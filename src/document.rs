@@ -41,6 +41,39 @@ pub struct Entity {
     pub score: f32,
 }
 
+/// A part an attribution gives its words: who (source), the attributing words (cue), what
+/// (content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Source,
+    Cue,
+    Content,
+}
+
+impl Role {
+    /// The role a tag kind names (`SOURCE`, `CUE`, `CONTENT`, any case).
+    pub fn parse(kind: &str) -> Option<Role> {
+        match kind.to_ascii_uppercase().as_str() {
+            "SOURCE" => Some(Role::Source),
+            "CUE" => Some(Role::Cue),
+            "CONTENT" => Some(Role::Content),
+            _ => None,
+        }
+    }
+}
+
+/// A stretch of text the model's role head tagged with a claim role; the claims stage groups
+/// these into claims.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RoleSpan {
+    pub role: Role,
+    pub start: usize,
+    pub end: usize,
+    /// Mean probability of the span's word labels.
+    pub score: f32,
+}
+
 /// How a claim's content is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -129,6 +162,9 @@ pub struct Document {
     pub sentences: Vec<Span>,
     /// Entities in text order, never overlapping.
     pub entities: Vec<Entity>,
+    /// Claim-role spans tagged by the model in text order, or `None` when the model has no
+    /// role head (the claims stage then relies on its rules alone).
+    pub roles: Option<Vec<RoleSpan>>,
     /// Claims in order of their cues.
     pub claims: Vec<Claim>,
 }
@@ -143,6 +179,7 @@ impl Document {
             warnings: Vec::new(),
             sentences: Vec::new(),
             entities: Vec::new(),
+            roles: None,
             claims: Vec::new(),
         }
     }

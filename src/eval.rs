@@ -1,8 +1,10 @@
 //! Scoring a model on labelled data through the same path `claimtag tag` takes.
 //!
-//! Each corpus document becomes one `Document`: its sentences' tokens joined by spaces, one
-//! sentence a line, with those sentences as the segmentation. The NER stage tags it exactly as
-//! it tags an article, and each corpus token then takes the label of the entity it overlaps.
+//! Each corpus document becomes one `Document` (or, scoring sentences alone, each sentence
+//! does, as `--pipe` users and headline taggers send them): its sentences' tokens joined by
+//! spaces, one sentence a line, with those sentences as the segmentation. The NER stage tags it
+//! exactly as it tags an article, and each corpus token then takes the label of the entity it
+//! overlaps.
 
 use crate::document::{Document, Entity, Span};
 use crate::labeled::LabeledSentence;
@@ -12,9 +14,22 @@ use crate::score::{score, Scores};
 /// Documents tagged per call: enough to fill batches.
 const DOCUMENTS_PER_CALL: usize = 32;
 
-pub fn evaluate(model: &NerModel, sentences: &[LabeledSentence]) -> Result<Scores, NerError> {
+/// What one record of the scored corpus holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Records {
+    /// A corpus document, its sentences tagged with each other's context.
+    #[default]
+    Documents,
+    /// One sentence, with nothing around it.
+    Sentences,
+}
+
+pub fn evaluate(model: &NerModel, sentences: &[LabeledSentence], records: Records) -> Result<Scores, NerError> {
     let mut predicted = Vec::with_capacity(sentences.len());
-    let documents = group_by_document(sentences);
+    let documents = match records {
+        Records::Documents => group_by_document(sentences),
+        Records::Sentences => sentences.chunks(1).collect(),
+    };
     for group in documents.chunks(DOCUMENTS_PER_CALL) {
         let mut docs: Vec<Document> = group.iter().map(|sentences| as_document(sentences)).collect();
         model.predict(&mut docs)?;

@@ -1,10 +1,12 @@
-//! Labelled NER data for training and evaluation: CoNLL column files and JSONL span files.
+//! Labelled data for training and evaluation: entity tags from CoNLL column files, JSONL span
+//! files and annotation tools' exports, and claim-role tags from PolNeAR attributions.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::document::Document;
+use crate::claims_eval::Article;
+use crate::document::{Document, Span};
 use crate::export::{brat, doccano, iob2_tags, label_studio, words_of, AnnotatedText, ImportError};
 use crate::offsets::CharIndex;
 use crate::segment::{words, Segmenter};
@@ -122,6 +124,49 @@ fn tag_words(text: &str, entities: &[(usize, usize, &str)], document: usize) -> 
         tags: iob2_tags(spans.iter().map(|span| span.start), entities),
         document,
     }
+}
+
+/// Tag kinds of an attribution's source, cue and content, in that order.
+pub const ROLE_KINDS: [&str; 3] = ["SOURCE", "CUE", "CONTENT"];
+
+/// PolNeAR articles as sentences of words tagged IOB2 with their claim roles (`B-SOURCE`,
+/// `I-CUE`, `B-CONTENT`, ...), segmented as `tag` segments an article, one document each. A
+/// content running over sentences continues (`I-CONTENT`) into the next one; each fragment of
+/// a discontinuous span is a span of its own.
+pub fn role_sentences(articles: &[Article], segmenter: &Segmenter) -> Vec<LabeledSentence> {
+    let mut sentences = Vec::new();
+    for (document, article) in articles.iter().enumerate() {
+        let index = CharIndex::new(&article.text);
+        let mut spans: Vec<(usize, usize, &str)> = Vec::new();
+        for attribution in &article.gold {
+            for (fragments, label) in
+                [&attribution.source, &attribution.cue, &attribution.content].into_iter().zip(ROLE_KINDS)
+            {
+                spans.extend(fragments.iter().map(|&(start, end)| (start, end, label)));
+            }
+        }
+        // Tagged as one sequence, so a span that runs on into the next sentence continues there.
+        let sentence_words: Vec<Vec<Span>> = segmenter
+            .split(&article.text)
+            .into_iter()
+            .map(|sentence| {
+                words(index.slice(sentence.start..sentence.end))
+                    .into_iter()
+                    .map(|word| Span::new(sentence.start + word.start, sentence.start + word.end))
+                    .collect::<Vec<Span>>()
+            })
+            .filter(|words| !words.is_empty())
+            .collect();
+        let mut tags = iob2_tags(sentence_words.iter().flatten().map(|word| word.start), &spans).into_iter();
+        for words in sentence_words {
+            sentences.push(LabeledSentence {
+                tokens: words.iter().map(|word| index.slice(word.start..word.end).to_string()).collect(),
+                tags: tags.by_ref().take(words.len()).collect(),
+                document,
+            });
+        }
+    }
+    sentences
 }
 
 /// Token in the first column, tag in the last; blank lines end sentences, `-DOCSTART-` lines

@@ -7,9 +7,9 @@ use clap::builder::TypedValueParser;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use claimtag::batch::{self, prepare_output, BatchError, OutputKind, Progress, ProgressMode, Selection, Shard};
-use claimtag::claims::ClaimRules;
+use claimtag::claims::{ClaimRules, Grouping};
 use claimtag::claims_eval::{evaluate_claims, read_polnear, read_tagged, EntitySource};
-use claimtag::eval::evaluate;
+use claimtag::eval::{evaluate, Records};
 use claimtag::export::brat::BratSink;
 use claimtag::export::conll::ConllSink;
 use claimtag::export::html::HtmlSink;
@@ -23,7 +23,7 @@ use claimtag::ner::{
 };
 use claimtag::output::{DocumentSink, JsonSink, JsonlSink, OutputStream, PrettySink};
 use claimtag::pipeline::Tagger;
-use claimtag::train::{read_training_data, EpochReport, TrainConfig, TrainProgress, Trainer};
+use claimtag::train::{read_training_data, CorpusSpec, EpochReport, TrainConfig, TrainProgress, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 use tch::Device;
 
@@ -79,6 +79,10 @@ struct EvalClaimsArgs {
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
+    /// With a model that tags claim roles: claims from the role tags (learned), the rules alone
+    /// (rules), or both (combined).
+    #[arg(long, value_enum, default_value_t = Grouping::default())]
+    grouping: Grouping,
 }
 
 #[derive(clap::Args)]
@@ -89,6 +93,10 @@ struct EvalArgs {
     data: PathBuf,
     #[command(flatten)]
     model: ModelArgs,
+    /// Score every sentence as a record of its own, with no document around it (as `--pipe`
+    /// users and headline taggers send text), instead of each document as one record.
+    #[arg(long)]
+    per_sentence: bool,
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
@@ -99,13 +107,22 @@ struct TrainArgs {
     /// Encoder to start from (Hugging Face layout: config.json, vocab.txt, model.safetensors).
     #[arg(long)]
     base: PathBuf,
-    /// Training data: CoNLL columns (token first, tag last; IOB1 or IOB2), .jsonl spans,
-    /// Doccano .jsonl, a Label Studio .json export, or a brat directory.
+    /// Entity training data, repeatable: CoNLL columns (token first, tag last; IOB1 or IOB2),
+    /// .jsonl spans, Doccano .jsonl, a Label Studio .json export or a brat directory. PATH@N
+    /// shows each of its documents N times an epoch (fractions are drawn per document).
+    #[arg(long, value_name = "PATH[@N]", required = true, value_parser = corpus_arg)]
+    train: Vec<CorpusSpec>,
+    /// Dev data, repeatable, in the same formats; the epoch with the best mean dev F1 is kept,
+    /// and each corpus's F1 is reported.
     #[arg(long)]
-    train: PathBuf,
-    /// Dev data for choosing the best epoch, in the same formats.
-    #[arg(long)]
-    dev: Option<PathBuf>,
+    dev: Vec<PathBuf>,
+    /// A PolNeAR split (a directory holding text/ and attributions/) whose claim roles (source,
+    /// cue, content) train a role head on the same encoder.
+    #[arg(long, value_name = "DIR[@N]", value_parser = corpus_arg)]
+    roles_train: Option<CorpusSpec>,
+    /// A PolNeAR split for scoring the role head after each epoch.
+    #[arg(long, value_name = "DIR", requires = "roles_train")]
+    roles_dev: Option<PathBuf>,
     /// Output model directory (also holds checkpoint/ for --resume).
     #[arg(long)]
     out: PathBuf,
@@ -129,10 +146,14 @@ struct TrainArgs {
     /// sharing one context (0: each sentence alone); `tag` then packs the same way.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pack_tokens: usize,
+    /// Lay each document out alone, with half the context, or with all of it, drawn anew each
+    /// epoch, so the model tags lone sentences as well as whole articles.
+    #[arg(long)]
+    vary_context: bool,
     /// Continue from OUT/checkpoint after an interruption.
     #[arg(long)]
     resume: bool,
-    /// Train on the first N sentences only.
+    /// Train on the first N sentences of each corpus only.
     #[arg(long)]
     limit: Option<usize>,
     /// auto, cpu, cuda or cuda:N.
@@ -193,6 +214,10 @@ struct TagArgs {
     /// Tag entities only; leave "claims" empty.
     #[arg(long)]
     no_claims: bool,
+    /// With a model that tags claim roles: claims from the role tags (learned), the rules alone
+    /// (rules), or both (combined). A model without a role head always gets the rules.
+    #[arg(long, value_enum, default_value_t = Grouping::default())]
+    grouping: Grouping,
 }
 
 /// Which model to run, and how.
@@ -251,6 +276,10 @@ const MAX_THREADS: i64 = 1024;
 
 fn threads_arg() -> impl clap::builder::TypedValueParser<Value = usize> {
     clap::value_parser!(i64).range(1..=MAX_THREADS).map(|threads| threads as usize)
+}
+
+fn corpus_arg(spec: &str) -> Result<CorpusSpec, String> {
+    Ok(CorpusSpec::parse(spec))
 }
 
 fn shard_count_arg(count: &str) -> Result<u64, String> {
@@ -354,7 +383,11 @@ fn set_threads(threads: Option<usize>) {
 fn train(args: TrainArgs) -> anyhow::Result<()> {
     set_threads(args.threads);
     let config = TrainConfig {
+        train: args.train,
         dev: args.dev,
+        roles_train: args.roles_train,
+        roles_dev: args.roles_dev,
+        vary_context: args.vary_context,
         epochs: args.epochs,
         lr: args.lr,
         batch_tokens: args.batch_tokens,
@@ -365,12 +398,20 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         resume: args.resume,
         limit: args.limit,
         device: check_device(args.device)?,
-        ..TrainConfig::new(args.base, args.train, args.out)
+        ..TrainConfig::new(args.base, PathBuf::new(), args.out)
     };
-    let (train, dev) = read_training_data(&config)?;
-    let trainer = Trainer::new(config, &train)?;
-    eprintln!("claimtag: training on {} sentences ({} dev), labels {:?}", train.len(), dev.len(), trainer.labels());
-    trainer.run(&train, &dev, &mut BarProgress::default())?;
+    let data = read_training_data(&config)?;
+    let trainer = Trainer::new(config, &data)?;
+    for corpus in &data.train {
+        eprintln!(
+            "claimtag: training on {} ({} sentences, weight {})",
+            corpus.name,
+            corpus.sentences.len(),
+            corpus.weight
+        );
+    }
+    eprintln!("claimtag: labels {:?}, role labels {:?}", trainer.labels(), trainer.role_labels());
+    trainer.run(&data, &mut BarProgress::default())?;
     Ok(())
 }
 
@@ -426,11 +467,21 @@ impl TrainProgress for BarProgress {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
-        let dev = report.dev.as_ref().map_or("no dev data".to_string(), |scores| {
-            let per_type: Vec<String> =
-                scores.per_type.iter().map(|(kind, c)| format!("{kind} {:.4}", c.f1())).collect();
-            format!("dev F1 {:.4} ({})", scores.overall.f1(), per_type.join(", "))
-        });
+        let dev = match report.selection {
+            None => "no dev data".to_string(),
+            Some(selection) => {
+                let corpora: Vec<String> = report
+                    .dev
+                    .iter()
+                    .map(|dev| {
+                        let per_type: Vec<String> =
+                            dev.scores.per_type.iter().map(|(kind, c)| format!("{kind} {:.4}", c.f1())).collect();
+                        format!("{} {:.4} ({})", dev.name, dev.scores.overall.f1(), per_type.join(", "))
+                    })
+                    .collect();
+                format!("mean dev F1 {selection:.4}: {}", corpora.join("; "))
+            }
+        };
         eprintln!(
             "epoch {}: loss {:.4}, {dev}, {:.0} s, {:.0} tokens/s{}",
             report.epoch,
@@ -446,7 +497,8 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
     let config = args.model.ner_config()?;
     let sentences = read_labeled(&args.data)?;
     let model = NerModel::load(&config).context("cannot load the NER model")?;
-    let scores = evaluate(&model, &sentences)?;
+    let records = if args.per_sentence { Records::Sentences } else { Records::Documents };
+    let scores = evaluate(&model, &sentences, records)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&scores)?);
         return Ok(());
@@ -491,10 +543,13 @@ fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let evaluation = evaluate_claims(&articles, &entities, &ClaimRules::default(), |doc| match &mut predictions {
-        Some(sink) => sink.write(doc),
-        None => Ok(()),
-    })?;
+    let evaluation =
+        evaluate_claims(&articles, &entities, &ClaimRules::default().with_grouping(args.grouping), |doc| {
+            match &mut predictions {
+                Some(sink) => sink.write(doc),
+                None => Ok(()),
+            }
+        })?;
     if let Some(sink) = &mut predictions {
         sink.finish()?;
     }
@@ -565,7 +620,9 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
         keep_blank_lines: args.pipe,
     };
     let config = args.model.ner_config()?;
-    let tagger = Tagger::load(&config).context("cannot load the NER model")?.with_claims(!args.no_claims);
+    let tagger = Tagger::load(&config)
+        .context("cannot load the NER model")?
+        .with_claims((!args.no_claims).then(|| ClaimRules::default().with_grouping(args.grouping)));
 
     let output_dir = args.output.clone().unwrap_or_default();
     let mut sink: Box<dyn DocumentSink + Send + '_> = match format {

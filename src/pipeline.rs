@@ -22,9 +22,9 @@ impl Tagger {
         })
     }
 
-    /// Switches the claims stage on or off.
-    pub fn with_claims(mut self, enabled: bool) -> Self {
-        self.claims = enabled.then(ClaimRules::default);
+    /// The claims stage to run, or `None` to switch it off.
+    pub fn with_claims(mut self, claims: Option<ClaimRules>) -> Self {
+        self.claims = claims;
         self
     }
 

@@ -5,10 +5,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use claimtag::eval::evaluate;
+use claimtag::eval::{evaluate, Records};
 use claimtag::labeled::read_labeled;
 use claimtag::ner::{NerConfig, NerModel};
-use claimtag::train::{read_training_data, EpochReport, TrainConfig, TrainProgress, Trainer};
+use claimtag::score::Scores;
+use claimtag::train::{read_training_data, CorpusSpec, EpochReport, TrainConfig, TrainProgress, Trainer};
 use common::{tiny_model, Head};
 
 /// libtorch's random generator is global to the process: training tests take turns so that a
@@ -54,7 +55,7 @@ fn write_corpus(path: &Path, sentences: usize, seed: usize) {
 
 fn config(base: &Path, data: &Path, out: &Path) -> TrainConfig {
     TrainConfig {
-        dev: Some(data.join("dev.txt")),
+        dev: vec![data.join("dev.txt")],
         epochs: 3,
         lr: 3e-3,
         batch_tokens: 128,
@@ -76,8 +77,13 @@ fn take_turn() -> std::sync::MutexGuard<'static, ()> {
 }
 
 fn train(config: &TrainConfig) -> Vec<EpochReport> {
-    let (train, dev) = read_training_data(config).unwrap();
-    Trainer::new(config.clone(), &train).unwrap().run(&train, &dev, &mut Quiet).unwrap()
+    let data = read_training_data(config).unwrap();
+    Trainer::new(config.clone(), &data).unwrap().run(&data, &mut Quiet).unwrap()
+}
+
+/// The dev scores of the first dev corpus.
+fn first_dev(report: &EpochReport) -> &Scores {
+    &report.dev[0].scores
 }
 
 #[test]
@@ -89,7 +95,7 @@ fn training_lowers_the_loss_and_learns_the_toy_corpus() {
     let reports = train(&config(&base.path, data.path(), out.path()));
     assert_eq!(reports.len(), 3);
     assert!(reports[2].mean_loss < reports[0].mean_loss * 0.7, "{reports:?}");
-    let best = reports.iter().map(|r| r.dev.as_ref().unwrap().overall.f1()).fold(0.0, f64::max);
+    let best = reports.iter().map(|r| first_dev(r).overall.f1()).fold(0.0, f64::max);
     assert!(best > 0.8, "dev F1 {best}: {reports:?}");
 }
 
@@ -102,7 +108,7 @@ fn assert_saved_model_scores_as_during_training(pack_tokens: usize) {
     let out = tempfile::tempdir().unwrap();
     let config = TrainConfig { pack_tokens, ..config(&base.path, data.path(), out.path()) };
     let reports = train(&config);
-    let kept = reports.iter().rev().find(|r| r.kept).unwrap().dev.clone().unwrap();
+    let kept = first_dev(reports.iter().rev().find(|r| r.kept).unwrap()).clone();
 
     let model = NerModel::load(&NerConfig::new(out.path())).unwrap();
     assert_eq!(model.context_tokens(), 4, "the context the model was trained with is used when tagging");
@@ -113,7 +119,7 @@ fn assert_saved_model_scores_as_during_training(pack_tokens: usize) {
     assert_eq!(overridden.context_tokens(), 0, "--context-tokens overrides the model's");
     assert_eq!(overridden.pack_tokens(), 7, "--pack-tokens overrides the model's");
     let dev = read_labeled(&data.path().join("dev.txt")).unwrap();
-    let through_tag = evaluate(&model, &dev).unwrap();
+    let through_tag = evaluate(&model, &dev, Records::Documents).unwrap();
     assert_eq!(through_tag.overall, kept.overall);
     assert_eq!(through_tag.per_type, kept.per_type);
 }
@@ -171,9 +177,9 @@ fn a_resumed_run_trains_exactly_as_an_uninterrupted_one() {
     let data = corpus();
     let (whole, resumed) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let config = config(&base.path, data.path(), whole.path());
-    let (train_set, dev_set) = read_training_data(&config).unwrap();
+    let data = read_training_data(&config).unwrap();
     let mut stop = StopAfter { epoch: 1, out: whole.path().into(), copy_to: resumed.path().into() };
-    let uninterrupted = Trainer::new(config.clone(), &train_set).unwrap().run(&train_set, &dev_set, &mut stop).unwrap();
+    let uninterrupted = Trainer::new(config.clone(), &data).unwrap().run(&data, &mut stop).unwrap();
     let continued = train(&TrainConfig { resume: true, out: resumed.path().into(), ..config });
     let losses = |reports: &[EpochReport]| reports.iter().map(|r| (r.epoch, r.mean_loss)).collect::<Vec<_>>();
     assert_eq!(losses(&continued), losses(&uninterrupted[1..]), "moments and dropout draws carry over");
@@ -212,4 +218,111 @@ fn a_base_without_a_classifier_gets_a_fresh_head_and_extra_tensors_are_ignored()
     let reports = train(&TrainConfig { epochs: 1, ..config(&base.path, data.path(), out.path()) });
     assert_eq!(reports.len(), 1);
     assert!(out.path().join("model.safetensors").is_file());
+}
+
+/// A toy PolNeAR split in brat standoff: "SOURCE said that CONTENT ." sentences, with the
+/// source, cue and content of each attribution marked.
+fn write_attributions(dir: &Path, articles: usize, seed: usize) {
+    let sources = ["ISW", "Putin", "The minister", "Kyiv"];
+    let contents = ["the war goes on", "talks failed", "Russia advanced", "the West will help"];
+    std::fs::create_dir_all(dir.join("text")).unwrap();
+    std::fs::create_dir_all(dir.join("attributions")).unwrap();
+    for article in 0..articles {
+        let (mut text, mut ann, mut n) = (String::new(), String::new(), 0);
+        for sentence in 0..4 {
+            let pick = article * 5 + sentence * 3 + seed;
+            let (source, content) = (sources[pick % 4], contents[(pick / 4) % 4]);
+            let mut mark = |kind: &str, words: &str, text: &mut String| {
+                let start = text.chars().count();
+                text.push_str(words);
+                n += 1;
+                ann.push_str(&format!("T{n}\t{kind} {start} {}\t{words}\n", start + words.chars().count()));
+            };
+            mark("Source", source, &mut text);
+            text.push(' ');
+            mark("Cue", "said", &mut text);
+            text.push(' ');
+            mark("Content", &format!("that {content}"), &mut text);
+            text.push_str(". Nothing else happened today. ");
+            ann.push_str(&format!(
+                "E{sentence}\tAttribution:T{} Source:T{} Cue:T{} Content:T{}\n",
+                n - 1,
+                n - 2,
+                n - 1,
+                n
+            ));
+        }
+        std::fs::write(dir.join(format!("text/a{article}.txt")), text).unwrap();
+        std::fs::write(dir.join(format!("attributions/a{article}_ann1.ann")), ann).unwrap();
+    }
+}
+
+fn multi_task_config(base: &Path, data: &Path, out: &Path) -> TrainConfig {
+    write_attributions(&data.join("roles-train"), 40, 0);
+    write_attributions(&data.join("roles-dev"), 4, 1);
+    write_corpus(&data.join("second.txt"), 40, 3);
+    TrainConfig {
+        train: vec![
+            CorpusSpec::new(data.join("train.txt")),
+            CorpusSpec::parse(&format!("{}@1.5", data.join("second.txt").display())),
+        ],
+        roles_train: Some(CorpusSpec::new(data.join("roles-train"))),
+        roles_dev: Some(data.join("roles-dev")),
+        vary_context: true,
+        pack_tokens: 20,
+        ..config(base, data, out)
+    }
+}
+
+#[test]
+fn a_role_head_learns_claim_roles_beside_the_entity_head_and_tags_them() {
+    let _turn = take_turn();
+    let base = tiny_model(Head::Random);
+    let data = corpus();
+    let out = tempfile::tempdir().unwrap();
+    let reports = train(&TrainConfig { epochs: 4, ..multi_task_config(&base.path, data.path(), out.path()) });
+    let names: Vec<&str> = reports[0].dev.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names.len(), 3, "dev as tagged, dev sentences alone, roles dev: {names:?}");
+    assert!(names[1].ends_with("sentences alone"), "{names:?}");
+    let best = reports.iter().rfind(|r| r.kept).unwrap();
+    let roles = &best.dev[2].scores;
+    assert!(roles.overall.f1() > 0.8, "role F1 {}: {:?}", roles.overall.f1(), roles.per_type);
+    assert!(first_dev(best).overall.f1() > 0.8, "entities are still learnt: {:?}", best.dev);
+    let mean = best.dev.iter().map(|d| d.scores.overall.f1()).sum::<f64>() / 3.0;
+    assert!((best.selection.unwrap() - mean).abs() < 1e-12, "the epoch is chosen on the mean dev F1");
+
+    let model = NerModel::load(&NerConfig::new(out.path())).unwrap();
+    let dev = read_labeled(&data.path().join("dev.txt")).unwrap();
+    let alone = evaluate(&model, &dev, Records::Sentences).unwrap();
+    assert_eq!(alone.overall, best.dev[1].scores.overall, "eval --per-sentence scores as training did");
+    let mut docs = [claimtag::Document::new("d", "Putin said that talks failed. Nothing else happened today.")];
+    docs[0].sentences = claimtag::segment::Segmenter::default().split(&docs[0].text);
+    model.predict(&mut docs).unwrap();
+    let roles: Vec<(claimtag::document::Role, String)> = docs[0]
+        .roles
+        .as_ref()
+        .expect("a model with a role head tags roles")
+        .iter()
+        .map(|span| (span.role, docs[0].text.chars().skip(span.start).take(span.end - span.start).collect()))
+        .collect();
+    use claimtag::document::Role;
+    assert_eq!(
+        roles,
+        [(Role::Source, "Putin".into()), (Role::Cue, "said".into()), (Role::Content, "that talks failed".into())]
+    );
+}
+
+#[test]
+fn a_resumed_multi_task_run_with_varied_context_trains_exactly_as_an_uninterrupted_one() {
+    let _turn = take_turn();
+    let base = tiny_model(Head::Random);
+    let data = corpus();
+    let (whole, resumed) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let config = TrainConfig { epochs: 2, ..multi_task_config(&base.path, data.path(), whole.path()) };
+    let data_set = read_training_data(&config).unwrap();
+    let mut stop = StopAfter { epoch: 1, out: whole.path().into(), copy_to: resumed.path().into() };
+    let uninterrupted = Trainer::new(config.clone(), &data_set).unwrap().run(&data_set, &mut stop).unwrap();
+    let continued = train(&TrainConfig { resume: true, out: resumed.path().into(), ..config });
+    let losses = |reports: &[EpochReport]| reports.iter().map(|r| (r.epoch, r.mean_loss)).collect::<Vec<_>>();
+    assert_eq!(losses(&continued), losses(&uninterrupted[1..]));
 }

@@ -8,6 +8,7 @@
 
 mod contract;
 mod entities;
+mod learned;
 mod lexicon;
 mod parents;
 mod quotes;
@@ -28,15 +29,35 @@ use quotes::{find_quotes, Quotes};
 use rules::{Candidate, Finder};
 use tokens::{sentence_ranges, tokenize, Token};
 
+/// Where claims come from when the model has a role head (`doc.roles`); without one, the rules
+/// alone find them whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Grouping {
+    /// The hand-written rules alone; the role tags are ignored.
+    Rules,
+    /// The role tags alone, grouped by nearness.
+    Learned,
+    /// The role tags, plus the claims of the high-precision rules where the tags found nothing
+    /// and the claims the rules find inside a tagged content (nested claims).
+    #[default]
+    Combined,
+}
+
 /// The claims stage.
 #[derive(Debug, Clone, Default)]
 pub struct ClaimRules {
     lexicon: Lexicon,
+    grouping: Grouping,
 }
 
 impl ClaimRules {
     pub fn new(lexicon: Lexicon) -> Self {
-        ClaimRules { lexicon }
+        ClaimRules { lexicon, grouping: Grouping::default() }
+    }
+
+    pub fn with_grouping(mut self, grouping: Grouping) -> Self {
+        self.grouping = grouping;
+        self
     }
 
     /// Fills `doc.claims` from its text, sentences and entities. Sentence and entity spans may
@@ -47,9 +68,19 @@ impl ClaimRules {
         let quotes = find_quotes(&tokens);
         let sentences = sentence_ranges(&tokens, &doc.sentences);
         let entities = Entities::new(&doc.entities);
-        let mut finder = Finder::new(&tokens, &quotes, &entities, &self.lexicon);
-        finder.run(&sentences);
-        let mut candidates = finder.found;
+        let rule_candidates = || {
+            let mut finder = Finder::new(&tokens, &quotes, &entities, &self.lexicon);
+            finder.run(&sentences);
+            finder.found
+        };
+        let mut candidates = match (&doc.roles, self.grouping) {
+            (None, _) | (Some(_), Grouping::Rules) => rule_candidates(),
+            (Some(roles), Grouping::Learned) => learned::group(&tokens, &sentences, roles, &self.lexicon),
+            (Some(roles), Grouping::Combined) => {
+                let learned = learned::group(&tokens, &sentences, roles, &self.lexicon);
+                learned::combine(&tokens, roles, learned, rule_candidates())
+            }
+        };
         candidates.sort_by_key(|c| c.cue.start);
         let index = CharIndex::new(&doc.text);
         let builder = ClaimBuilder { tokens: &tokens, quotes: &quotes, entities: &entities, index: &index };

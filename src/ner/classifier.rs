@@ -17,6 +17,13 @@ enum Encoder {
     Roberta(BertModel<RobertaEmbeddings>),
 }
 
+/// Label scores `[batch, sequence, labels]` of each head from one pass of the encoder.
+pub struct Logits {
+    pub entities: Tensor,
+    /// Claim roles (source, cue, content), when the model has a role head.
+    pub roles: Option<Tensor>,
+}
+
 pub struct TokenClassifier {
     encoder: Encoder,
     /// Casing classes embedded and added to the word embeddings (`claimtag_casing_classes`),
@@ -24,11 +31,20 @@ pub struct TokenClassifier {
     casing: Option<(nn::Embedding, Tensor)>,
     dropout_prob: f64,
     classifier: nn::Linear,
+    /// The claim-role head beside the entity head (`role_classifier.*`).
+    role_classifier: Option<nn::Linear>,
 }
 
 impl TokenClassifier {
-    /// Declares the variables under `root`. `casing_classes` adds a casing embedding (BERT only).
-    pub fn new(root: &nn::Path, architecture: &Architecture, num_labels: usize, casing_classes: Option<i64>) -> Self {
+    /// Declares the variables under `root`. `role_labels` adds a claim-role head, `casing_classes`
+    /// a casing embedding (BERT only).
+    pub fn new(
+        root: &nn::Path,
+        architecture: &Architecture,
+        num_labels: usize,
+        role_labels: Option<usize>,
+        casing_classes: Option<i64>,
+    ) -> Self {
         let (encoder, hidden_size, dropout_prob) = match architecture {
             Architecture::Bert(config) => (
                 Encoder::Bert(BertModel::new_with_optional_pooler(root / "bert", config, false)),
@@ -45,6 +61,8 @@ impl TokenClassifier {
             ),
         };
         let classifier = nn::linear(root / "classifier", hidden_size, num_labels as i64, Default::default());
+        let role_classifier = role_labels
+            .map(|labels| nn::linear(root / "role_classifier", hidden_size, labels as i64, Default::default()));
         let casing = match (casing_classes, &encoder) {
             (Some(classes), Encoder::Bert(_)) => {
                 // Starts at zero so that a fresh casing embedding leaves the pretrained encoder unchanged.
@@ -54,22 +72,22 @@ impl TokenClassifier {
             }
             _ => None,
         };
-        TokenClassifier { encoder, casing, dropout_prob, classifier }
+        TokenClassifier { encoder, casing, dropout_prob, classifier, role_classifier }
     }
 
     pub fn uses_casing(&self) -> bool {
         self.casing.is_some()
     }
 
-    /// Logits `[batch, sequence, labels]` for `input_ids` `[batch, sequence]` whose padding is
-    /// 0 in `attention_mask`; `casing_ids` (same shape) are read when the model uses casing.
+    /// Logits of each head for `input_ids` `[batch, sequence]` whose padding is 0 in
+    /// `attention_mask`; `casing_ids` (same shape) are read when the model uses casing.
     pub fn forward_t(
         &self,
         input_ids: &Tensor,
         attention_mask: &Tensor,
         casing_ids: Option<&Tensor>,
         train: bool,
-    ) -> Result<Tensor, tch::TchError> {
+    ) -> Result<Logits, tch::TchError> {
         let hidden = match &self.encoder {
             Encoder::Bert(bert) => {
                 let embeds = match (&self.casing, casing_ids) {
@@ -90,6 +108,10 @@ impl TokenClassifier {
                 .map(|output| output.hidden_state),
         }
         .map_err(|err| tch::TchError::Kind(err.to_string()))?;
-        Ok(self.classifier.forward(&hidden.dropout(self.dropout_prob, train)))
+        let hidden = hidden.dropout(self.dropout_prob, train);
+        Ok(Logits {
+            entities: self.classifier.forward(&hidden),
+            roles: self.role_classifier.as_ref().map(|head| head.forward(&hidden)),
+        })
     }
 }

@@ -28,7 +28,7 @@ pub use decode::{Decoding, Tag};
 pub use error::{torch_message, NerError};
 pub use model_dir::{Architecture, ModelFiles};
 
-use crate::document::{Document, Entity};
+use crate::document::{Document, Entity, Role, RoleSpan};
 use crate::offsets::CharIndex;
 use classifier::TokenClassifier;
 use decode::{best_labels, trim_entity, words_to_entities, WordPrediction};
@@ -164,6 +164,8 @@ pub struct NerModel {
     _weights: nn::VarStore,
     tags: Vec<Tag>,
     labels: Vec<String>,
+    /// The tags of the claim-role head; empty when the model has none.
+    role_tags: Vec<Tag>,
     device: Device,
     window_len: usize,
     context_tokens: usize,
@@ -177,8 +179,14 @@ impl NerModel {
         let files = ModelFiles::read(&config.model_dir)?;
         let special = files.tokenizer.special_ids(&files.dir)?;
         let mut weights = nn::VarStore::new(config.device);
-        let network =
-            TokenClassifier::new(&weights.root(), &files.architecture, files.labels.len(), files.casing_classes);
+        let role_labels = (!files.role_labels.is_empty()).then_some(files.role_labels.len());
+        let network = TokenClassifier::new(
+            &weights.root(),
+            &files.architecture,
+            files.labels.len(),
+            role_labels,
+            files.casing_classes,
+        );
         weights.load(&files.weights).map_err(|error| NerError::weights(&files.weights, &error))?;
         // Loading adopts the file's precision (the default model is stored in fp16); the weights
         // run in the precision asked for, moved to the device once, here.
@@ -191,6 +199,7 @@ impl NerModel {
         Ok(NerModel {
             tags: files.labels.iter().map(|label| Tag::parse(label)).collect(),
             labels: files.labels,
+            role_tags: files.role_labels.iter().map(|label| Tag::parse(label)).collect(),
             tokenizer: files.tokenizer,
             special,
             network,
@@ -265,31 +274,41 @@ impl NerModel {
             }
         }
 
-        // Label distributions of every sub-token, `labels` floats each.
-        let labels = self.labels.len();
+        // Label distributions of every sub-token, `labels` (and `roles`) floats each.
+        let (labels, roles) = (self.labels.len(), self.role_tags.len());
         let mut predictions: Vec<Vec<f32>> = encoded.iter().map(|d| vec![0.0; d.tokens.len() * labels]).collect();
+        let mut role_predictions: Vec<Vec<f32>> = encoded.iter().map(|d| vec![0.0; d.tokens.len() * roles]).collect();
         let lengths: Vec<usize> = sequences.iter().map(|s| s.input.len()).collect();
         for batch in plan_batches(&lengths, 2, self.batch_tokens) {
             let batch: Vec<&Sequence> = batch.iter().map(|&i| &sequences[i]).collect();
             let inputs: Vec<&[SubToken]> = batch.iter().map(|s| &encoded[s.doc].tokens[s.input.clone()]).collect();
-            let predicted = self.run_batch(&inputs)?;
+            let (predicted, predicted_roles) = self.run_batch(&inputs)?;
             for (row, sequence) in batch.iter().enumerate() {
                 for token in sequence.owns.clone() {
                     // +1: position 0 of every row is the [CLS] token.
+                    let column = token - sequence.input.start + 1;
                     predictions[sequence.doc][token * labels..(token + 1) * labels]
-                        .copy_from_slice(predicted.at(row, token - sequence.input.start + 1));
+                        .copy_from_slice(predicted.at(row, column));
+                    if let Some(predicted_roles) = &predicted_roles {
+                        role_predictions[sequence.doc][token * roles..(token + 1) * roles]
+                            .copy_from_slice(predicted_roles.at(row, column));
+                    }
                 }
             }
         }
 
-        for ((doc, encoded_doc), predicted) in docs.iter_mut().zip(&encoded).zip(&predictions) {
+        for (((doc, encoded_doc), predicted), predicted_roles) in
+            docs.iter_mut().zip(&encoded).zip(&predictions).zip(&role_predictions)
+        {
             doc.entities = self.entities(doc, encoded_doc, predicted);
+            doc.roles = (!self.role_tags.is_empty()).then(|| self.roles(encoded_doc, predicted_roles));
         }
         Ok(encoded.iter().map(|doc| doc.tokens.len()).sum())
     }
 
-    /// Runs one batch; returns the label distribution at every position.
-    fn run_batch(&self, windows: &[&[SubToken]]) -> Result<BatchPredictions, NerError> {
+    /// Runs one batch; returns the label distribution at every position, of the entity head and
+    /// of the role head when there is one.
+    fn run_batch(&self, windows: &[&[SubToken]]) -> Result<(BatchPredictions, Option<BatchPredictions>), NerError> {
         let width = windows.iter().map(|w| w.len()).max().unwrap_or(0) + 2;
         let mut ids = vec![self.special.pad; windows.len() * width];
         let mut mask = vec![0i64; windows.len() * width];
@@ -314,15 +333,33 @@ impl NerModel {
             }
             Tensor::from_slice(&casing).view(shape).to_device(self.device)
         });
-        let probabilities = tch::no_grad(|| -> Result<Tensor, NerError> {
-            let logits = self.network.forward_t(&ids, &mask, casing.as_ref(), false)?;
-            Ok(logits.to_kind(Kind::Float).softmax(-1, Kind::Float))
-        })?;
-        Ok(BatchPredictions {
-            probabilities: Vec::try_from(probabilities.to_device(Device::Cpu).view(-1))?,
-            width,
-            labels: self.labels.len(),
-        })
+        let logits = tch::no_grad(|| self.network.forward_t(&ids, &mask, casing.as_ref(), false))?;
+        let distributions = |logits: Tensor, labels: usize| -> Result<BatchPredictions, NerError> {
+            let probabilities = logits.to_kind(Kind::Float).softmax(-1, Kind::Float);
+            Ok(BatchPredictions {
+                probabilities: Vec::try_from(probabilities.to_device(Device::Cpu).view(-1))?,
+                width,
+                labels,
+            })
+        };
+        let roles = logits.roles.map(|roles| distributions(roles, self.role_tags.len())).transpose()?;
+        Ok((distributions(logits.entities, self.labels.len())?, roles))
+    }
+
+    /// Claim-role spans of a document: its words decoded as one sequence (a content may run over
+    /// sentences), under the IOB2 constraint.
+    fn roles(&self, encoded: &EncodedDocument, predicted: &[f32]) -> Vec<RoleSpan> {
+        let tokens = encoded.sentences.first().map_or(0, |first| first.start)
+            ..encoded.sentences.last().map_or(0, |last| last.end);
+        let roles = self.role_tags.len();
+        let distributions = &predicted[tokens.start * roles..tokens.end * roles];
+        let words = words_of(&encoded.tokens[tokens], distributions, &self.role_tags, Decoding::Constrained);
+        words_to_entities(&words, &self.role_tags)
+            .into_iter()
+            .filter_map(|span| {
+                Some(RoleSpan { role: Role::parse(&span.kind)?, start: span.start, end: span.end, score: span.score })
+            })
+            .collect()
     }
 
     fn entities(&self, doc: &Document, encoded: &EncodedDocument, predicted: &[f32]) -> Vec<Entity> {

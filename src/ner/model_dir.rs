@@ -30,6 +30,15 @@ impl Architecture {
         }
     }
 
+    /// The Hugging Face class name of this encoder with a token-classification head.
+    pub fn token_classification_class(&self) -> &'static str {
+        match self {
+            Architecture::Bert(_) => "BertForTokenClassification",
+            Architecture::DistilBert(_) => "DistilBertForTokenClassification",
+            Architecture::Roberta(_) => "RobertaForTokenClassification",
+        }
+    }
+
     /// Rows of the word embedding: every token id must be below it.
     pub fn vocab_size(&self) -> i64 {
         match self {
@@ -67,6 +76,9 @@ pub struct ModelFiles {
     /// `claimtag_decoding` in `config.json` (`greedy` or `constrained`): how the model's labels
     /// are best decoded.
     pub decoding: Option<super::Decoding>,
+    /// `claimtag_role_labels` in `config.json`: the labels of a claim-role head
+    /// (`role_classifier.*`) beside the entity head; empty when the model has none.
+    pub role_labels: Vec<String>,
 }
 
 impl ModelFiles {
@@ -105,8 +117,19 @@ impl ModelFiles {
                 )
             })?),
         };
+        let role_labels = match config.get("claimtag_role_labels") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(value) => value
+                .as_array()
+                .and_then(|labels| labels.iter().map(|l| l.as_str().map(String::from)).collect::<Option<Vec<_>>>())
+                .filter(|labels| !labels.is_empty())
+                .ok_or_else(|| {
+                    NerError::model_file(&config_path, "claimtag_role_labels must be a non-empty list of label names")
+                })?,
+        };
         Ok(ModelFiles {
             dir: dir.to_path_buf(),
+            role_labels,
             architecture,
             labels,
             tokenizer,

@@ -35,9 +35,16 @@ impl AdamW {
         }
     }
 
-    /// Scales the gradients so that their joint L2 norm is at most `max`.
-    pub fn clip_grad_norm(&self, max: f64) {
-        let grads: Vec<Tensor> = self.variables.iter().map(|(_, v)| v.grad()).filter(|g| g.defined()).collect();
+    /// Scales the gradients of the variables `idle` does not name so that their joint L2 norm is
+    /// at most `max`.
+    pub fn clip_grad_norm(&self, max: f64, idle: impl Fn(&str) -> bool) {
+        let grads: Vec<Tensor> = self
+            .variables
+            .iter()
+            .filter(|(name, _)| !idle(name))
+            .map(|(_, v)| v.grad())
+            .filter(|g| g.defined())
+            .collect();
         let total: f64 = grads.iter().map(|g| g.norm().double_value(&[]).powi(2)).sum::<f64>().sqrt();
         if total > max {
             let scale = max / (total + 1e-6);
@@ -49,15 +56,17 @@ impl AdamW {
         }
     }
 
-    /// One update with learning rate `lr`.
-    pub fn step(&mut self, lr: f64) {
+    /// One update with learning rate `lr` of every variable but those `idle` names: a head the
+    /// batch did not use keeps its weights and moments, as PyTorch leaves a parameter whose
+    /// gradient is None (zeroed gradients would still decay it and move it by its momentum).
+    pub fn step(&mut self, lr: f64, idle: impl Fn(&str) -> bool) {
         self.steps += 1;
         let correction1 = 1.0 - self.beta1.powi(self.steps as i32);
         let correction2 = (1.0 - self.beta2.powi(self.steps as i32)).sqrt();
         tch::no_grad(|| {
-            for ((_, variable), (first, second)) in self.variables.iter_mut().zip(&mut self.moments) {
+            for ((name, variable), (first, second)) in self.variables.iter_mut().zip(&mut self.moments) {
                 let grad = variable.grad();
-                if !grad.defined() {
+                if !grad.defined() || idle(name) {
                     continue;
                 }
                 let _ = variable.g_mul_scalar_(1.0 - lr * self.weight_decay);

@@ -3,10 +3,20 @@
 //! The recipe: the label of each word goes on its first sub-token and the rest are ignored;
 //! AdamW with weight decay; linear warm-up then linear decay; gradient clipping; shuffled
 //! batches of similar-length sequences (sentences, or runs of consecutive sentences packed as
-//! `tag` will feed them) under a token budget; dev entity F1 after every epoch,
-//! keeping the best epoch; a checkpoint after every epoch (weights, AdamW moments, schedule
-//! position, seeded per epoch) from which `--resume` continues exactly. With `casing`, a
-//! learned casing embedding per word class is added to the word embeddings (see `ner::casing`).
+//! `tag` will feed them) under a token budget; dev scores after every epoch, keeping the best
+//! epoch; a checkpoint after every epoch (weights, AdamW moments, schedule position, seeded per
+//! epoch) from which `--resume` continues exactly. With `casing`, a learned casing embedding per
+//! word class is added to the word embeddings (see `ner::casing`).
+//!
+//! Several entity corpora train one entity head, each seen `weight` times an epoch. A corpus of
+//! claim roles (source, cue, content) trains a second head on the same encoder: each batch holds
+//! one task and updates that task's head, the encoder learns from both. With `vary_context`,
+//! each document of each epoch is laid out alone, with half the context, or as `tag` feeds it,
+//! so that one model tags lone sentences and whole articles alike.
+
+mod adamw;
+mod checkpoint;
+mod features;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -14,32 +24,59 @@ use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rayon::prelude::*;
+use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use tch::{nn, Device, Kind, Tensor};
 
-use crate::labeled::{read_labeled, DataError, LabeledSentence};
+use crate::claims_eval::{read_polnear, PolnearError};
+use crate::labeled::{read_labeled, role_sentences, DataError, LabeledSentence};
 use crate::ner::classifier::TokenClassifier;
 use crate::ner::model_dir::{find_weights, parse_architecture, read_json, Architecture};
-use crate::ner::tokenize::{SpecialIds, SubToken, SubwordTokenizer};
-use crate::ner::windows::{cut_into_batches, pack_sentences};
+use crate::ner::tokenize::{SpecialIds, SubwordTokenizer};
+use crate::ner::windows::cut_into_batches;
 use crate::ner::{NerError, CASING_CLASSES, CASING_NONE};
 use crate::score::{score, Scores};
-
-mod adamw;
+use crate::segment::Segmenter;
 
 use adamw::AdamW;
+use checkpoint::{Checkpoint, CheckpointState};
+use features::{sample_documents, EncodedCorpus, Features, Layout, IGNORE};
 
-/// Label value the loss ignores: continuation sub-tokens and special tokens.
-const IGNORE: i64 = -100;
+/// A training corpus and how many times an epoch sees each of its documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorpusSpec {
+    pub path: PathBuf,
+    pub weight: f64,
+}
+
+impl CorpusSpec {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        CorpusSpec { path: path.into(), weight: 1.0 }
+    }
+
+    /// `PATH` or `PATH@WEIGHT` (a suffix that is not a non-negative number is part of the path).
+    pub fn parse(spec: &str) -> Self {
+        match spec.rsplit_once('@') {
+            Some((path, weight)) => match weight.parse::<f64>() {
+                Ok(weight) if weight >= 0.0 && weight.is_finite() => CorpusSpec { path: path.into(), weight },
+                _ => CorpusSpec::new(spec),
+            },
+            None => CorpusSpec::new(spec),
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct TrainConfig {
     /// Encoder to start from, in Hugging Face layout; a classifier in it is replaced.
     pub base: PathBuf,
-    pub train: PathBuf,
-    pub dev: Option<PathBuf>,
+    /// Entity corpora (CoNLL columns, IOB1 or IOB2, or any format `eval` reads).
+    pub train: Vec<CorpusSpec>,
+    /// Entity dev corpora; each is scored after every epoch.
+    pub dev: Vec<PathBuf>,
+    /// A PolNeAR split (text/ and attributions/) whose claim roles train a role head.
+    pub roles_train: Option<CorpusSpec>,
+    pub roles_dev: Option<PathBuf>,
     pub out: PathBuf,
     pub epochs: usize,
     pub lr: f64,
@@ -56,8 +93,10 @@ pub struct TrainConfig {
     /// Consecutive sentences of one document, up to this many sub-tokens, form one sequence
     /// sharing one context (0: every sentence alone), as `tag` will then feed them.
     pub pack_tokens: usize,
+    /// Lay each document out alone, with half the context or with all of it, drawn per epoch.
+    pub vary_context: bool,
     pub resume: bool,
-    /// Train on at most this many sentences (a quick run on a slice).
+    /// Train on at most this many sentences of each corpus (a quick run on a slice).
     pub limit: Option<usize>,
     /// Store the model's weights in fp16 (half the size; `tag` upcasts on load).
     pub fp16_weights: bool,
@@ -68,8 +107,10 @@ impl TrainConfig {
     pub fn new(base: impl Into<PathBuf>, train: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Self {
         TrainConfig {
             base: base.into(),
-            train: train.into(),
-            dev: None,
+            train: vec![CorpusSpec::new(train)],
+            dev: Vec::new(),
+            roles_train: None,
+            roles_dev: None,
             out: out.into(),
             epochs: 5,
             lr: 1e-4,
@@ -81,11 +122,17 @@ impl TrainConfig {
             casing: true,
             context_tokens: 0,
             pack_tokens: 0,
+            vary_context: false,
             resume: false,
             limit: None,
             fp16_weights: true,
             device: Device::Cpu,
         }
+    }
+
+    /// How `tag` will feed the model, and how dev is scored.
+    fn layout(&self) -> Layout {
+        Layout { pack_tokens: self.pack_tokens, context_tokens: self.context_tokens }
     }
 }
 
@@ -93,6 +140,8 @@ impl TrainConfig {
 pub enum TrainError {
     #[error(transparent)]
     Data(#[from] DataError),
+    #[error(transparent)]
+    Polnear(#[from] PolnearError),
     #[error(transparent)]
     Model(#[from] NerError),
     #[error("{}: {message}", path.display())]
@@ -109,12 +158,66 @@ impl From<tch::TchError> for TrainError {
     }
 }
 
+/// What a corpus teaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// Entity labels, for the entity head.
+    Entities,
+    /// Claim roles (SOURCE, CUE, CONTENT), for the role head.
+    Roles,
+}
+
+impl Task {
+    /// The variable path prefix of the head the other task trains.
+    fn other_head(self) -> &'static str {
+        match self {
+            Task::Entities => "role_classifier.",
+            Task::Roles => "classifier.",
+        }
+    }
+}
+
+/// Labelled sentences read from one corpus.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    /// The file or directory it was read from, for reports.
+    pub name: String,
+    pub task: Task,
+    pub sentences: Vec<LabeledSentence>,
+    pub weight: f64,
+}
+
+/// Everything a training run reads.
+#[derive(Debug, Clone, Default)]
+pub struct TrainingData {
+    pub train: Vec<Corpus>,
+    pub dev: Vec<Corpus>,
+}
+
+impl TrainingData {
+    /// Training sentences of `task`, summed over corpora.
+    pub fn train_sentences(&self, task: Task) -> usize {
+        self.train.iter().filter(|c| c.task == task).map(|c| c.sentences.len()).sum()
+    }
+}
+
+/// One dev corpus's scores after an epoch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DevScore {
+    /// The corpus, and how it was laid out when it is not as `tag` lays out articles.
+    pub name: String,
+    pub scores: Scores,
+}
+
 /// What happened in one epoch.
 #[derive(Debug, Clone)]
 pub struct EpochReport {
     pub epoch: usize,
     pub mean_loss: f64,
-    pub dev: Option<Scores>,
+    /// Each dev corpus's scores (several lines for one corpus scored in several layouts).
+    pub dev: Vec<DevScore>,
+    /// The mean dev F1 the best epoch is chosen on; `None` without dev data.
+    pub selection: Option<f64>,
     pub seconds: f64,
     pub tokens_per_second: f64,
     pub kept: bool,
@@ -130,23 +233,16 @@ pub trait TrainProgress {
     fn epoch_finished(&mut self, report: &EpochReport);
 }
 
-/// One model sequence ready for the model (a sentence, or a run of consecutive sentences): ids
-/// with [CLS] and [SEP], casing classes, and labels.
-struct Features {
-    ids: Vec<i64>,
-    casing: Vec<i64>,
-    labels: Vec<i64>,
-    /// For each sentence of the sequence and each of its corpus tokens, the position of the
-    /// token's first sub-token (None when truncated away).
-    token_heads: Vec<Vec<Option<usize>>>,
+/// A corpus tokenized for training, with its labels.
+struct Prepared<'a> {
+    corpus: &'a Corpus,
+    encoded: EncodedCorpus,
 }
 
-impl Features {
-    fn push(&mut self, id: i64, casing: i64, label: i64) {
-        self.ids.push(id);
-        self.casing.push(casing);
-        self.labels.push(label);
-    }
+/// One optimiser step's sequences, all of one task.
+struct Batch {
+    task: Task,
+    rows: Vec<Features>,
 }
 
 pub struct Trainer {
@@ -155,12 +251,29 @@ pub struct Trainer {
     base_config: Value,
     tokenizer: SubwordTokenizer,
     special: SpecialIds,
+    /// Entity labels, IOB2.
     labels: Vec<String>,
+    /// Claim-role labels, IOB2; empty without role data.
+    role_labels: Vec<String>,
     max_len: usize,
 }
 
+/// `O`, then `B-` and `I-` of every kind the corpora tag, in name order.
+fn iob2_labels<'a>(corpora: impl Iterator<Item = &'a Corpus>) -> Vec<String> {
+    let kinds: BTreeSet<&str> = corpora
+        .flat_map(|corpus| corpus.sentences.iter().flat_map(|s| &s.tags))
+        .filter_map(|tag| tag.split_once('-').map(|(_, kind)| kind))
+        .collect();
+    let mut labels = vec!["O".to_string()];
+    for kind in kinds {
+        labels.push(format!("B-{kind}"));
+        labels.push(format!("I-{kind}"));
+    }
+    labels
+}
+
 impl Trainer {
-    pub fn new(config: TrainConfig, label_source: &[LabeledSentence]) -> Result<Self, TrainError> {
+    pub fn new(config: TrainConfig, data: &TrainingData) -> Result<Self, TrainError> {
         let config_path = config.base.join("config.json");
         let base_config = read_json(&config_path)?;
         let architecture = parse_architecture(&config_path, &base_config)?;
@@ -169,52 +282,87 @@ impl Trainer {
         }
         let tokenizer = SubwordTokenizer::read(&config.base, &architecture)?;
         let special = tokenizer.special_ids(&config.base)?;
-        let kinds: BTreeSet<&str> = label_source
-            .iter()
-            .flat_map(|s| &s.tags)
-            .filter_map(|tag| tag.split_once('-').map(|(_, kind)| kind))
-            .collect();
-        let mut labels = vec!["O".to_string()];
-        for kind in kinds {
-            labels.push(format!("B-{kind}"));
-            labels.push(format!("I-{kind}"));
-        }
+        let labels = iob2_labels(data.train.iter().filter(|c| c.task == Task::Entities));
+        let has_roles = data.train.iter().any(|c| c.task == Task::Roles);
+        let role_labels =
+            if has_roles { iob2_labels(data.train.iter().filter(|c| c.task == Task::Roles)) } else { Vec::new() };
         let max_len = architecture.max_sequence_len();
-        Ok(Trainer { config, architecture, base_config, tokenizer, special, labels, max_len })
+        Ok(Trainer { config, architecture, base_config, tokenizer, special, labels, role_labels, max_len })
     }
 
     pub fn labels(&self) -> &[String] {
         &self.labels
     }
 
+    /// The heads of the base whose labels are exactly this training's, so that training goes on
+    /// from them (a claimtag model trained further) instead of from a fresh head.
+    fn reusable_heads(&self) -> Vec<&'static str> {
+        let base_labels: Vec<String> = match self.base_config.get("id2label").and_then(Value::as_object) {
+            Some(id2label) => (0..id2label.len())
+                .map_while(|i| id2label.get(&i.to_string()).and_then(Value::as_str).map(String::from))
+                .collect(),
+            None => Vec::new(),
+        };
+        let base_roles: Vec<String> = self
+            .base_config
+            .get("claimtag_role_labels")
+            .and_then(|labels| serde_json::from_value(labels.clone()).ok())
+            .unwrap_or_default();
+        let mut heads = Vec::new();
+        if base_labels == self.labels {
+            heads.push(HEADS[0]);
+        }
+        if !self.role_labels.is_empty() && base_roles == self.role_labels {
+            heads.push(HEADS[1]);
+        }
+        heads
+    }
+
+    /// The claim-role labels of the role head; empty when there is none.
+    pub fn role_labels(&self) -> &[String] {
+        &self.role_labels
+    }
+
+    fn labels_of(&self, task: Task) -> &[String] {
+        match task {
+            Task::Entities => &self.labels,
+            Task::Roles => &self.role_labels,
+        }
+    }
+
+    fn prepare<'a>(&self, corpus: &'a Corpus) -> Prepared<'a> {
+        let labels: HashMap<&str, i64> =
+            self.labels_of(corpus.task).iter().enumerate().map(|(i, l)| (l.as_str(), i as i64)).collect();
+        Prepared { corpus, encoded: EncodedCorpus::new(&self.tokenizer, &corpus.sentences, &labels) }
+    }
+
     /// Runs the whole training and writes the best model to `config.out`.
-    pub fn run(
-        &self,
-        train: &[LabeledSentence],
-        dev: &[LabeledSentence],
-        progress: &mut dyn TrainProgress,
-    ) -> Result<Vec<EpochReport>, TrainError> {
+    pub fn run(&self, data: &TrainingData, progress: &mut dyn TrainProgress) -> Result<Vec<EpochReport>, TrainError> {
         let config = &self.config;
         tch::manual_seed(config.seed as i64);
-        let label_index: HashMap<&str, i64> =
-            self.labels.iter().enumerate().map(|(i, l)| (l.as_str(), i as i64)).collect();
-        let train_features = self.features(train, &label_index);
-        let dev_features = self.features(dev, &label_index);
+        let train: Vec<Prepared> = data.train.iter().map(|corpus| self.prepare(corpus)).collect();
+        let dev: Vec<Prepared> = data.dev.iter().map(|corpus| self.prepare(corpus)).collect();
 
         let mut vs = nn::VarStore::new(config.device);
         let casing = config.casing.then_some(CASING_CLASSES);
-        let network = TokenClassifier::new(&vs.root(), &self.architecture, self.labels.len(), casing);
+        let network = TokenClassifier::new(
+            &vs.root(),
+            &self.architecture,
+            self.labels.len(),
+            (!self.role_labels.is_empty()).then_some(self.role_labels.len()),
+            casing,
+        );
         std::fs::create_dir_all(&config.out).map_err(|err| file_error(&config.out, err))?;
         let checkpoint = Checkpoint::at(&config.out);
-        let (first_epoch, mut best_f1, mut step) = if config.resume && checkpoint.exists() {
+        let (first_epoch, mut best_score, mut step) = if config.resume && checkpoint.exists() {
             let state = checkpoint.load(&mut vs)?;
-            (state.epoch + 1, state.best_f1, state.step)
+            (state.epoch + 1, state.best_score, state.step)
         } else {
-            load_base_weights(&mut vs, &config.base)?;
+            load_base_weights(&mut vs, &config.base, &self.reusable_heads())?;
             (1, f64::NEG_INFINITY, 0)
         };
 
-        let batches_per_epoch = self.batches(&train_features, 0).len();
+        let batches_per_epoch = self.batches(&train, 0).len();
         let total_steps = (batches_per_epoch * config.epochs).max(1);
         let warmup_steps = ((total_steps as f64) * config.warmup).ceil().max(1.0);
         let mut optimizer = AdamW::new(&vs, config.weight_decay);
@@ -223,7 +371,7 @@ impl Trainer {
         }
         let mut reports = Vec::new();
         for epoch in first_epoch..=config.epochs {
-            let batches = self.batches(&train_features, epoch as u64);
+            let batches = self.batches(&train, epoch as u64);
             // Dropout draws from a generator seeded per epoch, so a resumed run draws what an
             // uninterrupted one would.
             tch::manual_seed(config.seed as i64 + epoch as i64);
@@ -237,10 +385,14 @@ impl Trainer {
                 } else {
                     ((total_steps as f64 - step as f64) / (total_steps as f64 - warmup_steps).max(1.0)).max(0.0)
                 };
-                let rows: Vec<&Features> = batch.iter().map(|&i| &train_features[i]).collect();
+                let rows: Vec<&Features> = batch.rows.iter().collect();
                 let (ids, mask, casing_ids, labels) = self.tensors(&rows);
                 let logits = network.forward_t(&ids, &mask, Some(&casing_ids), true)?;
-                let loss = logits.view([-1, self.labels.len() as i64]).cross_entropy_loss::<Tensor>(
+                let logits = match batch.task {
+                    Task::Entities => logits.entities,
+                    Task::Roles => logits.roles.ok_or_else(|| TrainError::Invalid("no role head".into()))?,
+                };
+                let loss = logits.view([-1, self.labels_of(batch.task).len() as i64]).cross_entropy_loss::<Tensor>(
                     &labels.view(-1),
                     None,
                     tch::Reduction::Mean,
@@ -249,8 +401,9 @@ impl Trainer {
                 );
                 optimizer.zero_grad();
                 loss.backward();
-                optimizer.clip_grad_norm(config.clip_norm);
-                optimizer.step(config.lr * schedule);
+                let idle_head = batch.task.other_head();
+                optimizer.clip_grad_norm(config.clip_norm, |name| name.starts_with(idle_head));
+                optimizer.step(config.lr * schedule, |name| name.starts_with(idle_head));
                 let loss = loss.double_value(&[]);
                 let batch_tokens: usize = rows.iter().map(|f| f.ids.len()).sum();
                 loss_sum += loss;
@@ -258,19 +411,22 @@ impl Trainer {
                 progress.step(loss, batch_tokens);
             }
             let seconds = started.elapsed().as_secs_f64();
-            let dev_scores = (!dev.is_empty()).then(|| self.evaluate(&network, dev, &dev_features)).transpose()?;
+            let dev_scores = self.evaluate_all(&network, &dev)?;
+            let selection = (!dev_scores.is_empty())
+                .then(|| dev_scores.iter().map(|d| d.scores.overall.f1()).sum::<f64>() / dev_scores.len() as f64);
             // Without dev data the last epoch is the one kept.
-            let f1 = dev_scores.as_ref().map_or(epoch as f64, |s| s.overall.f1());
-            let kept = f1 > best_f1;
+            let score = selection.unwrap_or(epoch as f64);
+            let kept = score > best_score;
             if kept {
-                best_f1 = f1;
+                best_score = score;
                 self.write_model(&vs, &config.out)?;
             }
-            checkpoint.save(&vs, &optimizer, CheckpointState { epoch, best_f1, step })?;
+            checkpoint.save(&vs, &optimizer, CheckpointState { epoch, best_score, step })?;
             let report = EpochReport {
                 epoch,
                 mean_loss: loss_sum / batches.len().max(1) as f64,
                 dev: dev_scores,
+                selection,
                 seconds,
                 tokens_per_second: tokens as f64 / seconds.max(1e-9),
                 kept,
@@ -281,104 +437,40 @@ impl Trainer {
         Ok(reports)
     }
 
-    /// Model inputs for every sentence, in order: each run of consecutive sentences (see
-    /// `pack_tokens`; a sentence alone without it) with up to `context_tokens` sub-tokens of its
-    /// neighbours in the same document on each side (unlabelled).
-    fn features(&self, sentences: &[LabeledSentence], label_index: &HashMap<&str, i64>) -> Vec<Features> {
-        // Sentences are tokenized one by one, as `tag` does with each sentence of a document.
-        let encoded: Vec<Vec<SubToken>> =
-            sentences.par_iter().map(|sentence| self.tokenizer.encode(&sentence.text())).collect();
-        let context = self.config.context_tokens;
-        let own_max = self.max_len.saturating_sub(2 + 2 * context).max(1);
-        let same_document = |i: usize, j: usize| sentences[i].document == sentences[j].document;
-        // Sentences laid end to end as `tag` sees a document's, with a gap between documents so
-        // that no run spans two.
-        let mut at = 0;
-        let spans: Vec<std::ops::Range<usize>> = (0..sentences.len())
-            .map(|i| {
-                if i > 0 && !same_document(i - 1, i) {
-                    at += 1;
-                }
-                at += encoded[i].len();
-                at - encoded[i].len()..at
-            })
-            .collect();
-        pack_sentences(&spans, self.config.pack_tokens.min(own_max))
-            .into_iter()
-            .map(|run| {
-                let (first, last) = (run.start, run.end - 1);
-                let mut left: Vec<&SubToken> = Vec::new();
-                for j in (0..first).rev().take_while(|&j| same_document(first, j)) {
-                    if left.len() >= context {
-                        break;
-                    }
-                    left.splice(0..0, encoded[j].iter().rev().take(context - left.len()).rev());
-                }
-                let mut right: Vec<&SubToken> = Vec::new();
-                for j in (last + 1..sentences.len()).take_while(|&j| same_document(last, j)) {
-                    if right.len() >= context {
-                        break;
-                    }
-                    right.extend(encoded[j].iter().take(context - right.len()));
-                }
-                let mut features = Features {
-                    ids: vec![self.special.cls],
-                    casing: vec![CASING_NONE],
-                    labels: vec![IGNORE],
-                    token_heads: Vec::with_capacity(run.len()),
-                };
-                for context in left {
-                    features.push(context.id, context.casing, IGNORE);
-                }
-                for i in run {
-                    let own = &encoded[i][..encoded[i].len().min(own_max)];
-                    self.push_sentence(&mut features, &sentences[i], own, label_index);
-                }
-                for context in right {
-                    features.push(context.id, context.casing, IGNORE);
-                }
-                features.push(self.special.sep, CASING_NONE, IGNORE);
-                features
-            })
-            .collect()
-    }
-
-    /// Appends a sentence's sub-tokens to `features`, labelled on the first sub-token of each word.
-    fn push_sentence(
-        &self,
-        features: &mut Features,
-        sentence: &LabeledSentence,
-        own: &[SubToken],
-        label_index: &HashMap<&str, i64>,
-    ) {
-        let token_starts = sentence.token_starts();
-        let mut token_heads = vec![None; sentence.tokens.len()];
-        for sub_token in own {
-            let label = if sub_token.starts_word {
-                // The corpus token this word piece starts in: CoNLL's "U.S." is four BERT words.
-                let token = token_starts.partition_point(|&start| start <= sub_token.start).saturating_sub(1);
-                let tag = &sentence.tags[token];
-                let tag = if token_starts[token] == sub_token.start {
-                    token_heads[token] = Some(features.ids.len());
-                    tag.clone()
-                } else {
-                    tag.replacen("B-", "I-", 1)
-                };
-                label_index.get(tag.as_str()).copied().unwrap_or(0)
-            } else {
-                IGNORE
-            };
-            features.push(sub_token.id, sub_token.casing, label);
-        }
-        features.token_heads.push(token_heads);
-    }
-
-    /// Shuffled batches of similar length: shuffle, sort within pools of 64 batches' worth, cut
-    /// under the token budget, shuffle the batches.
-    fn batches(&self, features: &[Features], epoch: u64) -> Vec<Vec<usize>> {
+    /// An epoch's batches: each corpus's documents drawn by its weight and laid out (by
+    /// `vary_context`, or as `tag` feeds them), cut into batches of one task, all shuffled.
+    fn batches(&self, train: &[Prepared], epoch: u64) -> Vec<Batch> {
         let mut rng = StdRng::seed_from_u64(self.config.seed.wrapping_mul(1_000_003).wrapping_add(epoch));
+        let layout = self.config.layout();
+        let mut batches = Vec::new();
+        for prepared in train {
+            let documents = sample_documents(prepared.encoded.documents.len(), prepared.corpus.weight, &mut rng);
+            let layouts = layout.varied();
+            let mut layout_rng = StdRng::seed_from_u64(rng.gen::<u64>());
+            let layout_of = |_| {
+                if self.config.vary_context {
+                    *layouts.choose(&mut layout_rng).unwrap_or(&layout)
+                } else {
+                    layout
+                }
+            };
+            let features = prepared.encoded.features(&documents, layout_of, self.special, self.max_len);
+            let order = self.shuffled_batches(&features, &mut rng);
+            let mut features: Vec<Option<Features>> = features.into_iter().map(Some).collect();
+            for rows in order {
+                let rows = rows.into_iter().filter_map(|i| features[i].take()).collect();
+                batches.push(Batch { task: prepared.corpus.task, rows });
+            }
+        }
+        batches.shuffle(&mut rng);
+        batches
+    }
+
+    /// Batches of similar length: shuffle, sort within pools of 64 batches' worth, cut under the
+    /// token budget.
+    fn shuffled_batches(&self, features: &[Features], rng: &mut StdRng) -> Vec<Vec<usize>> {
         let mut order: Vec<usize> = (0..features.len()).collect();
-        order.shuffle(&mut rng);
+        order.shuffle(rng);
         let mean_len = features.iter().map(|f| f.ids.len()).sum::<usize>() / features.len().max(1) + 1;
         let pool = (self.config.batch_tokens / mean_len).max(1) * 64;
         let mut batches = Vec::new();
@@ -386,7 +478,6 @@ impl Trainer {
             chunk.sort_by_key(|&i| features[i].ids.len());
             batches.extend(cut_into_batches(chunk, |i| features[i].ids.len(), self.config.batch_tokens));
         }
-        batches.shuffle(&mut rng);
         batches
     }
 
@@ -409,45 +500,63 @@ impl Trainer {
         (tensor(&ids), tensor(&mask), tensor(&casing), tensor(&labels))
     }
 
-    /// Entity F1 on `sentences`: each corpus token takes the label predicted at its first sub-token.
-    fn evaluate(
-        &self,
-        network: &TokenClassifier,
-        sentences: &[LabeledSentence],
-        features: &[Features],
-    ) -> Result<Scores, TrainError> {
+    /// Every dev corpus scored as `tag` feeds articles; with `vary_context`, entity corpora are
+    /// scored with every sentence alone too, as lone sentences are tagged.
+    fn evaluate_all(&self, network: &TokenClassifier, dev: &[Prepared]) -> Result<Vec<DevScore>, TrainError> {
+        let mut scores = Vec::new();
+        for prepared in dev {
+            let mut layouts = vec![(self.config.layout(), String::new())];
+            if self.config.vary_context && prepared.corpus.task == Task::Entities {
+                layouts.push((Layout::ALONE, ", sentences alone".to_string()));
+            }
+            for (layout, suffix) in layouts {
+                let scored = self.evaluate(network, prepared, layout)?;
+                scores.push(DevScore { name: format!("{}{suffix}", prepared.corpus.name), scores: scored });
+            }
+        }
+        Ok(scores)
+    }
+
+    /// Span F1 on a corpus laid out in `layout`: each corpus token takes the label predicted at
+    /// its first sub-token.
+    fn evaluate(&self, network: &TokenClassifier, prepared: &Prepared, layout: Layout) -> Result<Scores, TrainError> {
+        let features = prepared.encoded.all_features(layout, self.special, self.max_len);
+        let task = prepared.corpus.task;
+        let labels = self.labels_of(task);
         // Features hold the sentences in order, so their predictions come out in order.
-        let mut predicted_tags = Vec::with_capacity(sentences.len());
+        let mut predicted_tags = Vec::with_capacity(prepared.corpus.sentences.len());
         for rows in features.iter().collect::<Vec<_>>().chunks(64) {
             let (ids, mask, casing_ids, _) = self.tensors(rows);
-            let best = tch::no_grad(|| network.forward_t(&ids, &mask, Some(&casing_ids), false))?.argmax(-1, false);
+            let logits = tch::no_grad(|| network.forward_t(&ids, &mask, Some(&casing_ids), false))?;
+            let logits = match task {
+                Task::Entities => logits.entities,
+                Task::Roles => logits.roles.ok_or_else(|| TrainError::Invalid("no role head".into()))?,
+            };
+            let best = logits.argmax(-1, false);
             let width = best.size()[1] as usize;
             let best: Vec<i64> = Vec::try_from(best.to_device(Device::Cpu).view(-1))?;
             for (row, features) in rows.iter().enumerate() {
                 for heads in &features.token_heads {
                     let tags = heads.iter().map(|head| {
-                        head.map_or("O".to_string(), |position| {
-                            self.labels[best[row * width + position] as usize].clone()
-                        })
+                        head.map_or("O".to_string(), |position| labels[best[row * width + position] as usize].clone())
                     });
                     predicted_tags.push(tags.collect::<Vec<_>>());
                 }
             }
         }
-        debug_assert!(predicted_tags.iter().zip(sentences).all(|(tags, s)| tags.len() == s.tokens.len()));
-        let gold: Vec<Vec<String>> = sentences.iter().map(|s| s.tags.clone()).collect();
+        let gold: Vec<Vec<String>> = prepared.corpus.sentences.iter().map(|s| s.tags.clone()).collect();
         Ok(score(&gold, &predicted_tags))
     }
 
-    /// Writes a model directory `claimtag tag` loads: config, vocabulary, tokenizer settings,
-    /// and the weights (fp16 unless configured otherwise).
+    /// Writes a model directory `claimtag tag` loads: config, the base's vocabulary files,
+    /// tokenizer settings, and the weights (fp16 unless configured otherwise).
     fn write_model(&self, vs: &nn::VarStore, out: &Path) -> Result<(), TrainError> {
         let mut config = self.base_config.clone();
         if let Value::Object(fields) = &mut config {
             // Bookkeeping of the tool that wrote the base ("_name_or_path": where it came from) does not describe this model.
             fields.retain(|key, _| !key.starts_with('_'));
             fields.insert("model_type".into(), json!(self.architecture.name()));
-            fields.insert("architectures".into(), json!(["BertForTokenClassification"]));
+            fields.insert("architectures".into(), json!([self.architecture.token_classification_class()]));
             fields.insert(
                 "id2label".into(),
                 self.labels.iter().enumerate().map(|(i, l)| (i.to_string(), json!(l))).collect(),
@@ -459,6 +568,9 @@ impl Trainer {
             if self.config.casing {
                 fields.insert("claimtag_casing_classes".into(), json!(CASING_CLASSES));
             }
+            if !self.role_labels.is_empty() {
+                fields.insert("claimtag_role_labels".into(), json!(self.role_labels));
+            }
             fields.insert("claimtag_context_tokens".into(), json!(self.config.context_tokens));
             if self.config.pack_tokens > 0 {
                 fields.insert("claimtag_pack_tokens".into(), json!(self.config.pack_tokens));
@@ -469,17 +581,20 @@ impl Trainer {
             fields.insert("claimtag_decoding".into(), json!("constrained"));
         }
         write_file(&out.join("config.json"), serde_json::to_string_pretty(&config).unwrap_or_default().as_bytes())?;
-        let vocab = self.config.base.join("vocab.txt");
-        std::fs::copy(&vocab, out.join("vocab.txt")).map_err(|err| file_error(&vocab, err))?;
-        let lower_case = match &self.tokenizer {
-            SubwordTokenizer::WordPiece(tokenizer) => tokenizer_lowercases(tokenizer),
-            SubwordTokenizer::Bpe(_) => false,
+        let (vocabulary_files, lower_case): (&[&str], bool) = match &self.tokenizer {
+            SubwordTokenizer::WordPiece(tokenizer) => (&["vocab.txt"], tokenizer_lowercases(tokenizer)),
+            SubwordTokenizer::Bpe(_) => (&["vocab.json", "merges.txt"], false),
         };
+        for name in vocabulary_files {
+            let from = self.config.base.join(name);
+            std::fs::copy(&from, out.join(name)).map_err(|err| file_error(&from, err))?;
+        }
         write_file(&out.join("tokenizer_config.json"), json!({"do_lower_case": lower_case}).to_string().as_bytes())?;
+        let kind = if self.config.fp16_weights { Kind::Half } else { Kind::Float };
         let variables = vs.variables();
         let mut named: Vec<(String, Tensor)> = variables
             .iter()
-            .map(|(name, tensor)| (name.clone(), tensor.to_device(Device::Cpu).to_kind(Kind::Half)))
+            .map(|(name, tensor)| (name.clone(), tensor.to_device(Device::Cpu).to_kind(kind)))
             .collect();
         named.sort_by(|a, b| a.0.cmp(&b.0));
         Tensor::write_safetensors(&named, out.join("model.safetensors"))?;
@@ -492,10 +607,14 @@ fn tokenizer_lowercases(tokenizer: &rust_tokenizers::tokenizer::BertTokenizer) -
     tokenizer.tokenize("A") == ["a"]
 }
 
+/// Variable path prefixes of the entity and role heads.
+const HEADS: [&str; 2] = ["classifier.", "role_classifier."];
+
 /// Copies the base encoder's weights into `vs`. Names may carry the `bert.` prefix or not
 /// (sentence-transformers checkpoints leave it out); tensors the network lacks (a pooler) are
-/// ignored; the classifier and casing embedding keep their fresh initialisation.
-fn load_base_weights(vs: &mut nn::VarStore, base: &Path) -> Result<(), TrainError> {
+/// ignored; a head keeps its fresh initialisation unless `reusable_heads` names it (a base
+/// trained by claimtag on the same labels, continued).
+fn load_base_weights(vs: &mut nn::VarStore, base: &Path, reusable_heads: &[&str]) -> Result<(), TrainError> {
     let path = find_weights(base)?;
     let tensors: HashMap<String, Tensor> = if path.extension().is_some_and(|e| e == "safetensors") {
         Tensor::read_safetensors(&path)
@@ -509,7 +628,8 @@ fn load_base_weights(vs: &mut nn::VarStore, base: &Path) -> Result<(), TrainErro
     let mut variables = vs.variables();
     for (name, variable) in variables.iter_mut() {
         let source = tensors.get(name).or_else(|| name.split_once('.').and_then(|(_, rest)| tensors.get(rest)));
-        if let Some(source) = source.filter(|s| s.size() == variable.size() && !name.starts_with("classifier.")) {
+        let fresh_head = HEADS.iter().any(|head| name.starts_with(head) && !reusable_heads.contains(head));
+        if let Some(source) = source.filter(|s| s.size() == variable.size() && !fresh_head) {
             tch::no_grad(|| variable.copy_(source));
             loaded += 1;
         }
@@ -520,75 +640,6 @@ fn load_base_weights(vs: &mut nn::VarStore, base: &Path) -> Result<(), TrainErro
     Ok(())
 }
 
-struct CheckpointState {
-    epoch: usize,
-    best_f1: f64,
-    step: usize,
-}
-
-/// The state after the last finished epoch, in `OUT/checkpoint/`.
-struct Checkpoint {
-    weights: PathBuf,
-    /// AdamW's moment estimates.
-    optimizer: PathBuf,
-    state: PathBuf,
-}
-
-impl Checkpoint {
-    fn at(out: &Path) -> Self {
-        let dir = out.join("checkpoint");
-        Checkpoint {
-            weights: dir.join("weights.safetensors"),
-            optimizer: dir.join("optimizer.safetensors"),
-            state: dir.join("state.json"),
-        }
-    }
-
-    fn exists(&self) -> bool {
-        self.weights.is_file() && self.state.is_file()
-    }
-
-    fn save(&self, vs: &nn::VarStore, optimizer: &AdamW, state: CheckpointState) -> Result<(), TrainError> {
-        if let Some(dir) = self.weights.parent() {
-            std::fs::create_dir_all(dir).map_err(|err| file_error(dir, err))?;
-        }
-        // Written aside and renamed, so an interruption never leaves a half-written file; the
-        // state goes last, so it never names an epoch whose weights are missing.
-        let partial = self.weights.with_extension("partial.safetensors");
-        vs.save(&partial)?;
-        std::fs::rename(&partial, &self.weights).map_err(|err| file_error(&self.weights, err))?;
-        let partial = self.optimizer.with_extension("partial.safetensors");
-        optimizer.save(&partial)?;
-        std::fs::rename(&partial, &self.optimizer).map_err(|err| file_error(&self.optimizer, err))?;
-        let best_f1 = if state.best_f1.is_finite() { json!(state.best_f1) } else { Value::Null };
-        let state = json!({"epoch": state.epoch, "best_f1": best_f1, "step": state.step});
-        write_file(&self.state, state.to_string().as_bytes())
-    }
-
-    /// Restores AdamW's moments. A checkpoint from before they were saved has none: the
-    /// moments then start afresh, as they used to.
-    fn load_optimizer(&self, optimizer: &mut AdamW) -> Result<(), TrainError> {
-        if self.optimizer.is_file() {
-            optimizer.load(&self.optimizer).map_err(|err| file_error(&self.optimizer, err))?;
-        }
-        Ok(())
-    }
-
-    fn load(&self, vs: &mut nn::VarStore) -> Result<CheckpointState, TrainError> {
-        vs.load(&self.weights).map_err(|error| NerError::weights(&self.weights, &error))?;
-        vs.float();
-        let state = read_json(&self.state)?;
-        let field = |name: &str| state.get(name).and_then(Value::as_u64).map(|v| v as usize);
-        match (field("epoch"), field("step")) {
-            (Some(epoch), Some(step)) => {
-                let best_f1 = state.get("best_f1").and_then(Value::as_f64).unwrap_or(f64::NEG_INFINITY);
-                Ok(CheckpointState { epoch, best_f1, step })
-            }
-            _ => Err(TrainError::File { path: self.state.clone(), message: "lacks \"epoch\" or \"step\"".into() }),
-        }
-    }
-}
-
 fn write_file(path: &Path, contents: &[u8]) -> Result<(), TrainError> {
     std::fs::write(path, contents).map_err(|err| file_error(path, err))
 }
@@ -597,18 +648,37 @@ fn file_error(path: &Path, err: impl ToString) -> TrainError {
     TrainError::File { path: path.to_path_buf(), message: err.to_string() }
 }
 
-/// Reads training (and dev) data, applying `limit` to the training set.
-pub fn read_training_data(config: &TrainConfig) -> Result<(Vec<LabeledSentence>, Vec<LabeledSentence>), TrainError> {
-    let mut train = read_labeled(&config.train)?;
-    if let Some(limit) = config.limit {
-        train.truncate(limit);
-    }
-    if train.is_empty() {
-        return Err(TrainError::Invalid(format!("{}: no labelled sentences", config.train.display())));
-    }
-    let dev = match &config.dev {
-        Some(path) => read_labeled(path)?,
-        None => Vec::new(),
+/// Reads the corpora `config` names; `limit` cuts each training corpus.
+pub fn read_training_data(config: &TrainConfig) -> Result<TrainingData, TrainError> {
+    let limited = |mut sentences: Vec<LabeledSentence>| {
+        if let Some(limit) = config.limit {
+            sentences.truncate(limit);
+        }
+        sentences
     };
-    Ok((train, dev))
+    let name = |path: &Path| path.display().to_string();
+    let mut data = TrainingData::default();
+    for spec in &config.train {
+        let sentences = limited(read_labeled(&spec.path)?);
+        if sentences.is_empty() {
+            return Err(TrainError::Invalid(format!("{}: no labelled sentences", spec.path.display())));
+        }
+        data.train.push(Corpus { name: name(&spec.path), task: Task::Entities, sentences, weight: spec.weight });
+    }
+    for path in &config.dev {
+        data.dev.push(Corpus { name: name(path), task: Task::Entities, sentences: read_labeled(path)?, weight: 1.0 });
+    }
+    let segmenter = Segmenter::default();
+    if let Some(spec) = &config.roles_train {
+        let sentences = limited(role_sentences(&read_polnear(&spec.path)?, &segmenter));
+        if sentences.is_empty() {
+            return Err(TrainError::Invalid(format!("{}: no articles with attributions", spec.path.display())));
+        }
+        data.train.push(Corpus { name: name(&spec.path), task: Task::Roles, sentences, weight: spec.weight });
+    }
+    if let Some(path) = &config.roles_dev {
+        let sentences = role_sentences(&read_polnear(path)?, &segmenter);
+        data.dev.push(Corpus { name: name(path), task: Task::Roles, sentences, weight: 1.0 });
+    }
+    Ok(data)
 }

@@ -1,0 +1,297 @@
+//! Claims from the model's role tags: each tagged cue takes the contents nearest to it and the
+//! nearest source in its sentence.
+//!
+//! The role head marks sources, cues and contents but not which belong together; a cue's
+//! content is almost always next to it ("said that ...", "“...,” he said", both sides of a split
+//! quote) and its source close by in the same sentence, so nearness decides:
+//! 1. every content span goes to the cue with the fewest words between them, in its sentence
+//!    or the next or previous one, at most [`MAX_CONTENT_GAP`] words away;
+//! 2. every cue with at least one content takes the nearest source span of its sentence (at
+//!    most [`MAX_SOURCE_GAP`] words away, outside its contents); several cues may share one
+//!    ("He said X and added Y").
+
+use std::ops::Range;
+
+use super::lexicon::Lexicon;
+use super::rules::Candidate;
+use super::tokens::Token;
+use crate::document::{Role, RoleSpan};
+
+/// Words between a content and its cue beyond which they are not taken to belong together.
+const MAX_CONTENT_GAP: usize = 12;
+/// Words between a source and its cue beyond which they are not taken to belong together.
+const MAX_SOURCE_GAP: usize = 12;
+
+/// The name claims grouped from role tags carry in `rule`.
+pub const RULE: &str = "learned";
+
+/// A role span in word tokens.
+#[derive(Debug, Clone)]
+struct Tagged {
+    role: Role,
+    tokens: Range<usize>,
+    score: f32,
+}
+
+/// Claims, as candidates in token indices, grouped from `roles` over `tokens` in `sentences`
+/// (token ranges in order).
+pub fn group(tokens: &[Token], sentences: &[Range<usize>], roles: &[RoleSpan], lexicon: &Lexicon) -> Vec<Candidate> {
+    let tagged = in_tokens(tokens, roles);
+    let sentence_of = |token: usize| sentences.partition_point(|s| s.end <= token);
+    let of_role = |role: Role| tagged.iter().enumerate().filter(move |(_, t)| t.role == role);
+
+    // 1. Contents to their nearest cue.
+    let mut contents_of: Vec<Vec<usize>> = vec![Vec::new(); tagged.len()];
+    for (content, span) in of_role(Role::Content) {
+        let (first, last) = (sentence_of(span.tokens.start), sentence_of(span.tokens.end - 1));
+        let nearest = of_role(Role::Cue)
+            .filter(|(_, cue)| {
+                let sentence = sentence_of(cue.tokens.start);
+                sentence + 1 >= first && sentence <= last + 1
+            })
+            .filter_map(|(cue, cue_span)| Some((gap(&cue_span.tokens, &span.tokens)?, cue_span.tokens.start, cue)))
+            .filter(|&(words, ..)| words <= MAX_CONTENT_GAP)
+            // Fewest words between; on a tie the cue before the content ("said that ...").
+            .min_by_key(|&(words, cue_start, _)| (words, cue_start > span.tokens.start));
+        if let Some((.., cue)) = nearest {
+            contents_of[cue].push(content);
+        }
+    }
+
+    // 2. Each cue with contents, and its nearest source.
+    let mut candidates = Vec::new();
+    for (cue, cue_span) in of_role(Role::Cue) {
+        let contents: Vec<&Tagged> = contents_of[cue].iter().map(|&i| &tagged[i]).collect();
+        if contents.is_empty() {
+            continue;
+        }
+        let sentence = sentence_of(cue_span.tokens.start);
+        let inside_content = |range: &Range<usize>| contents.iter().any(|c| overlaps(&c.tokens, range));
+        let source = of_role(Role::Source)
+            .map(|(_, span)| span)
+            .filter(|span| sentence_of(span.tokens.start) == sentence && !inside_content(&span.tokens))
+            .filter_map(|span| {
+                Some((gap(&span.tokens, &cue_span.tokens)?, span.tokens.start > cue_span.tokens.start, span))
+            })
+            .filter(|&(words, ..)| words <= MAX_SOURCE_GAP)
+            // Fewest words between; on a tie the source before the cue ("ISW said").
+            .min_by_key(|&(words, after, _)| (words, after))
+            .map(|(.., span)| span);
+        let scores: Vec<f32> =
+            contents.iter().copied().chain(source).chain(std::iter::once(cue_span)).map(|span| span.score).collect();
+        candidates.push(Candidate {
+            rule: RULE,
+            kind: None,
+            source: source.map(|span| span.tokens.clone()),
+            cue: cue_span.tokens.clone(),
+            lemma: lemma(&tokens[cue_span.tokens.clone()], lexicon),
+            content: contents.iter().map(|span| span.tokens.clone()).collect(),
+            confidence: scores.iter().sum::<f32>() / scores.len() as f32,
+        });
+    }
+    candidates
+}
+
+/// `roles` as token ranges over `tokens`; a span covering no token is left out.
+fn in_tokens(tokens: &[Token], roles: &[RoleSpan]) -> Vec<Tagged> {
+    roles
+        .iter()
+        .filter_map(|span| {
+            let start = tokens.partition_point(|t| t.end <= span.start);
+            let end = tokens.partition_point(|t| t.start < span.end);
+            (start < end).then_some(Tagged { role: span.role, tokens: start..end, score: span.score })
+        })
+        .collect()
+}
+
+/// Rules precise enough that their claim is kept where the role tags found nothing: the shapes
+/// the tagger rarely saw in PolNeAR's news text (headlines, speaker labels) or that are nearly
+/// always attributions ("according to", a quotation signed with a dash).
+const TRUSTED_RULES: &[&str] = &["headline", "according-to", "quote-dash-source", "speaker-label"];
+
+/// The learned candidates, and of the rules' candidates those whose cue no learned candidate
+/// has and that either
+/// - lie inside a learned content (a claim nested in another, which the role tags, one layer
+///   deep, cannot mark), or
+/// - come from a [`TRUSTED_RULES`] rule where no role was tagged on their cue, or
+/// - give their claim to a tagged source no learned claim took, with a cue tagged as a cue or
+///   not at all: the tagger saw the source and its cue but marked the nested content inside
+///   theirs ("“Putin ... implied that ...,” ISW reported").
+pub fn combine(tokens: &[Token], roles: &[RoleSpan], learned: Vec<Candidate>, rules: Vec<Candidate>) -> Vec<Candidate> {
+    let tagged = in_tokens(tokens, roles);
+    let used_sources: Vec<&Range<usize>> = learned.iter().filter_map(|c| c.source.as_ref()).collect();
+    let orphan_source = |range: &Range<usize>| {
+        tagged.iter().any(|t| {
+            t.role == Role::Source && overlaps(&t.tokens, range) && !used_sources.iter().any(|u| overlaps(u, &t.tokens))
+        })
+    };
+    let inside_content =
+        |range: &Range<usize>| learned.iter().flat_map(|c| &c.content).any(|content| contains(content, range));
+    let kept: Vec<Candidate> = rules
+        .into_iter()
+        .filter(|rule| {
+            let free = !learned.iter().any(|c| overlaps(&c.cue, &rule.cue));
+            let nested = inside_content(&rule.cue) && rule.content.iter().all(&inside_content);
+            let tagged_on_cue = |cue_role_too: bool| {
+                tagged.iter().any(|t| overlaps(&t.tokens, &rule.cue) && (cue_role_too || t.role != Role::Cue))
+            };
+            let trusted = TRUSTED_RULES.contains(&rule.rule) && !tagged_on_cue(true);
+            let orphan = rule.source.as_ref().is_some_and(orphan_source) && !tagged_on_cue(false);
+            free && (nested || trusted || orphan)
+        })
+        .collect();
+    learned.into_iter().chain(kept).collect()
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end && inner.start < inner.end
+}
+
+/// Words strictly between two token ranges, or `None` when they overlap.
+fn gap(a: &Range<usize>, b: &Range<usize>) -> Option<usize> {
+    if a.end <= b.start {
+        Some(b.start - a.end)
+    } else if b.end <= a.start {
+        Some(a.start - b.end)
+    } else {
+        None
+    }
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+/// The lemma of a tagged cue: the lexicon's for the first of its words it knows ("has said"
+/// gives "say"), else the cue's words in lower case.
+fn lemma(cue: &[Token], lexicon: &Lexicon) -> String {
+    let words: Vec<&str> = cue.iter().map(|t| t.lower.as_str()).collect();
+    (0..words.len())
+        .find_map(|i| lexicon.match_at(&words[i..]).map(|entry| entry.lemma.clone()))
+        .unwrap_or_else(|| words.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::tokens::{sentence_ranges, tokenize};
+    use crate::segment::Segmenter;
+
+    /// Role spans over `text` from `(role, words)`: the first occurrence of each word sequence.
+    fn claims_of(text: &str, spans: &[(Role, &str)]) -> Vec<(Option<String>, String, Vec<String>)> {
+        let index = crate::offsets::CharIndex::new(text);
+        let roles: Vec<RoleSpan> = spans
+            .iter()
+            .map(|(role, words)| {
+                let byte = text.find(words).expect("the words are in the text");
+                let start = index.char_of_byte(byte);
+                let end = index.char_of_byte(byte + words.len());
+                RoleSpan { role: *role, start, end, score: 0.9 }
+            })
+            .collect();
+        let tokens = tokenize(text);
+        let sentences = sentence_ranges(&tokens, &Segmenter::default().split(text));
+        let slice =
+            |range: &Range<usize>| index.slice(tokens[range.start].start..tokens[range.end - 1].end).to_string();
+        group(&tokens, &sentences, &roles, &Lexicon::default())
+            .iter()
+            .map(|c| (c.source.as_ref().map(slice), slice(&c.cue), c.content.iter().map(slice).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn a_cue_takes_the_content_after_it_and_the_source_before_it() {
+        let claims = claims_of(
+            "ISW said that Putin wants a ceasefire. Kyiv disagreed.",
+            &[(Role::Source, "ISW"), (Role::Cue, "said"), (Role::Content, "that Putin wants a ceasefire")],
+        );
+        assert_eq!(claims, [(Some("ISW".into()), "said".into(), vec!["that Putin wants a ceasefire".into()])]);
+    }
+
+    #[test]
+    fn both_halves_of_a_split_quote_go_to_the_cue_between_them() {
+        let claims = claims_of(
+            "“We will win,” Zelensky said, “whatever it takes.”",
+            &[
+                (Role::Content, "“We will win,”"),
+                (Role::Source, "Zelensky"),
+                (Role::Cue, "said"),
+                (Role::Content, "“whatever it takes.”"),
+            ],
+        );
+        assert_eq!(
+            claims,
+            [(Some("Zelensky".into()), "said".into(), vec!["“We will win,”".into(), "“whatever it takes.”".into()])]
+        );
+    }
+
+    #[test]
+    fn two_cues_share_one_source_and_each_keeps_its_own_content() {
+        let claims = claims_of(
+            "Putin said talks were possible and warned that the West would pay.",
+            &[
+                (Role::Source, "Putin"),
+                (Role::Cue, "said"),
+                (Role::Content, "talks were possible"),
+                (Role::Cue, "warned"),
+                (Role::Content, "that the West would pay"),
+            ],
+        );
+        assert_eq!(claims.len(), 2);
+        assert_eq!(claims[0], (Some("Putin".into()), "said".into(), vec!["talks were possible".into()]));
+        assert_eq!(claims[1], (Some("Putin".into()), "warned".into(), vec!["that the West would pay".into()]));
+    }
+
+    #[test]
+    fn a_cue_without_content_makes_no_claim_and_a_far_source_is_not_taken() {
+        let text = "The minister, who had spoken to reporters at length about the war in the east of the country on Monday, said nothing.";
+        let claims = claims_of(text, &[(Role::Source, "The minister"), (Role::Cue, "said")]);
+        assert!(claims.is_empty(), "{claims:?}");
+        let claims =
+            claims_of(text, &[(Role::Source, "The minister"), (Role::Cue, "said"), (Role::Content, "nothing")]);
+        assert_eq!(claims, [(None, "said".into(), vec!["nothing".into()])], "the source is 19 words away");
+    }
+
+    fn candidate(
+        rule: &'static str,
+        source: Option<Range<usize>>,
+        cue: Range<usize>,
+        content: Range<usize>,
+    ) -> Candidate {
+        Candidate { rule, kind: None, source, cue, lemma: "say".into(), content: vec![content], confidence: 0.5 }
+    }
+
+    #[test]
+    fn combining_keeps_nested_and_trusted_rule_claims_where_the_tags_are_silent() {
+        // Tokens: a learned claim with source 0..1, cue 1..2, content 2..12.
+        let learned = vec![candidate(RULE, Some(0..1), 1..2, 2..12)];
+        let rules = vec![
+            candidate("subject-verb", Some(0..1), 1..2, 2..12), // the same cue: the tags already have it
+            candidate("subject-verb", Some(3..4), 4..5, 5..11), // nested inside the learned content
+            candidate("subject-verb", Some(13..14), 14..15, 15..18), // untrusted, where the tags are silent
+            candidate("according-to", None, 20..22, 22..25),    // trusted, where the tags are silent
+            candidate("according-to", None, 11..13, 13..16),    // trusted, but its cue runs into a learned content
+        ];
+        let text = (0..30).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+        let tokens = tokenize(&text);
+        let role = |role: Role, range: Range<usize>| RoleSpan {
+            role,
+            start: tokens[range.start].start,
+            end: tokens[range.end - 1].end,
+            score: 0.9,
+        };
+        // What the tagger saw: the learned claim's spans, a content where the trusted rule's cue
+        // runs in, and a source (26..27) no learned claim took.
+        let roles =
+            [role(Role::Source, 0..1), role(Role::Cue, 1..2), role(Role::Content, 2..13), role(Role::Source, 26..27)];
+        let orphan = candidate("subject-verb", Some(26..27), 27..28, 28..30);
+        let combined: Vec<(&str, Range<usize>)> = combine(&tokens, &roles, learned, [rules, vec![orphan]].concat())
+            .into_iter()
+            .map(|c| (c.rule, c.cue))
+            .collect();
+        assert_eq!(
+            combined,
+            [(RULE, 1..2), ("subject-verb", 4..5), ("according-to", 20..22), ("subject-verb", 27..28)]
+        );
+    }
+}
