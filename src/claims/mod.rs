@@ -37,8 +37,9 @@ pub enum Grouping {
     Rules,
     /// The role tags alone, grouped by nearness.
     Learned,
-    /// The role tags, plus the claims of the high-precision rules where the tags found nothing
-    /// and the claims the rules find inside a tagged content (nested claims).
+    /// The role tags, plus the rules' claims nested inside a tagged content, those of the
+    /// high-precision rules where nothing was tagged, and those whose tagged source no learned
+    /// claim took.
     #[default]
     Combined,
 }
