@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::offsets::{CharIndex, CharIndexCache};
+
 /// A half-open code point range `[start, end)` into a document's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Span {
@@ -167,6 +169,8 @@ pub struct Document {
     pub roles: Option<Vec<RoleSpan>>,
     /// Claims in order of their cues.
     pub claims: Vec<Claim>,
+    /// The text's code point index, shared by the stages (see [`Document::char_index`]).
+    char_index: CharIndexCache,
 }
 
 impl Document {
@@ -181,6 +185,23 @@ impl Document {
             entities: Vec::new(),
             roles: None,
             claims: Vec::new(),
+            char_index: CharIndexCache::default(),
         }
+    }
+
+    /// The index every stage converts this document's offsets with; built on first use and kept,
+    /// since the text does not change once the document is read.
+    pub fn char_index(&self) -> CharIndex<'_> {
+        self.char_index.index(&self.text)
+    }
+
+    /// Length of the text in code points: the end of any span that reaches the end.
+    pub fn len_chars(&self) -> usize {
+        self.char_index().len_chars()
+    }
+
+    /// The text of a code point span.
+    pub fn slice(&self, span: Span) -> &str {
+        self.char_index().slice(span.start..span.end)
     }
 }

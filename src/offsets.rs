@@ -2,9 +2,16 @@
 //!
 //! claimtag speaks Unicode code point offsets (what Python's `str` indexes), end-exclusive, in
 //! every output. Rust strings are indexed by bytes, so any stage that slices text by a code point
-//! span goes through [`CharIndex`]; nothing else in the crate counts characters itself.
+//! span goes through [`CharIndex`]; nothing else in the crate counts characters itself
+//! (`scripts/test` fails on `.chars().count()` or `.chars().skip(` anywhere else).
+//!
+//! A [`Document`](crate::Document) carries the index of its text
+//! ([`Document::char_index`](crate::Document::char_index)), built once on first use, so the
+//! stages share one instead of each building its own.
 
+use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// Maps code point offsets of one text to byte offsets and back.
 ///
@@ -14,14 +21,12 @@ use std::ops::Range;
 pub struct CharIndex<'a> {
     text: &'a str,
     /// Byte offset of every code point, followed by `text.len()`, so `byte_of(len_chars())` works.
-    byte_offsets: Vec<usize>,
+    byte_offsets: Cow<'a, [usize]>,
 }
 
 impl<'a> CharIndex<'a> {
     pub fn new(text: &'a str) -> Self {
-        let mut byte_offsets: Vec<usize> = text.char_indices().map(|(byte, _)| byte).collect();
-        byte_offsets.push(text.len());
-        CharIndex { text, byte_offsets }
+        CharIndex { text, byte_offsets: Cow::Owned(byte_offsets_of(text)) }
     }
 
     pub fn text(&self) -> &'a str {
@@ -55,6 +60,54 @@ impl<'a> CharIndex<'a> {
     /// The text of a code point range.
     pub fn slice(&self, chars: Range<usize>) -> &'a str {
         &self.text[self.byte_range(chars)]
+    }
+
+    /// `chars` without the characters matching `edge` at either end, or `None` when nothing is
+    /// left.
+    pub fn trim_matches(&self, chars: Range<usize>, edge: impl Fn(char) -> bool) -> Option<Range<usize>> {
+        let (start, end) = (chars.start.min(self.len_chars()), chars.end.min(self.len_chars()));
+        let text = self.slice(start..end);
+        let leading = text.chars().take_while(|&c| edge(c)).count();
+        if leading == end - start {
+            return None;
+        }
+        let trailing = text.chars().rev().take_while(|&c| edge(c)).count();
+        Some(start + leading..end - trailing)
+    }
+
+    /// `chars` without surrounding whitespace, or `None` when it is blank.
+    pub fn trim(&self, chars: Range<usize>) -> Option<Range<usize>> {
+        self.trim_matches(chars, char::is_whitespace)
+    }
+}
+
+fn byte_offsets_of(text: &str) -> Vec<usize> {
+    let mut byte_offsets: Vec<usize> = text.char_indices().map(|(byte, _)| byte).collect();
+    byte_offsets.push(text.len());
+    byte_offsets
+}
+
+/// A text's [`CharIndex`], built on first use and kept: what a [`Document`](crate::Document)
+/// holds. Clones share nothing, and two caches always compare equal, so a document's equality
+/// does not depend on whether its index has been built yet.
+#[derive(Debug, Clone, Default)]
+pub struct CharIndexCache(OnceLock<Vec<usize>>);
+
+impl CharIndexCache {
+    /// The index of `text`, which must be the text the cache was first asked about. A text that
+    /// changed length since gets a fresh index (not kept), so a stale one is never returned for it.
+    pub fn index<'a>(&'a self, text: &'a str) -> CharIndex<'a> {
+        let byte_offsets = self.0.get_or_init(|| byte_offsets_of(text));
+        if byte_offsets.last() != Some(&text.len()) {
+            return CharIndex::new(text);
+        }
+        CharIndex { text, byte_offsets: Cow::Borrowed(byte_offsets) }
+    }
+}
+
+impl PartialEq for CharIndexCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 
@@ -137,6 +190,27 @@ mod tests {
         assert_eq!(index.char_of_utf16(11), Some(10));
         assert_eq!(index.char_of_utf16(9), None, "inside the emoji's surrogate pair");
         assert_eq!(index.utf16_of(12), 13);
+    }
+
+    #[test]
+    fn trimming_counts_code_points_and_a_blank_range_trims_to_nothing() {
+        let index = CharIndex::new("  “Мир” 🙂  ");
+        assert_eq!(index.len_chars(), 11);
+        assert_eq!(index.trim(0..11), Some(2..9));
+        assert_eq!(index.trim(0..99), Some(2..9), "a range past the end is clamped first");
+        assert_eq!(index.slice(2..9), "“Мир” 🙂");
+        assert_eq!(index.trim_matches(2..9, |c| "“” 🙂".contains(c)), Some(3..6));
+        assert_eq!(index.slice(3..6), "Мир");
+        assert_eq!(index.trim(0..2), None);
+        assert_eq!(index.trim(4..4), None);
+    }
+
+    #[test]
+    fn a_cached_index_is_built_once_and_never_serves_a_changed_text() {
+        let cache = CharIndexCache::default();
+        assert_eq!(cache.index("Мир").slice(1..3), "ир");
+        assert!(matches!(cache.index("Мир").byte_offsets, Cow::Borrowed(_)), "the second call reuses the first index");
+        assert_eq!(cache.index("Мир 🙂").slice(4..5), "🙂", "a longer text gets its own index");
     }
 
     #[test]
