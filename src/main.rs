@@ -16,7 +16,7 @@ use claimtag::export::html::HtmlSink;
 use claimtag::export::label_studio::labeling_config;
 use claimtag::export::webanno::WebAnnoSink;
 use claimtag::export::{doccano, label_studio, prodigy, spacy, JsonLayout, ToolJsonSink};
-use claimtag::input::{expand_inputs, InputFormat, Reader, ReaderConfig, Source, DEFAULT_MAX_DOC_BYTES};
+use claimtag::input::{expand_inputs, InputFormat, InputSource, Reader, ReaderConfig, DEFAULT_MAX_DOC_BYTES};
 use claimtag::labeled::read_labeled;
 use claimtag::ner::{
     check_device, default_batch_tokens, parse_device, resolve_model_dir, Decoding, NerConfig, NerModel, Precision,
@@ -653,7 +653,7 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
         Format::Spacy => Box::new(ToolJsonSink::new(&mut out, JsonLayout::Array, spacy::document)),
         Format::Html => Box::new(HtmlSink::new(&mut out)),
     };
-    let total_bytes = sources.iter().map(Source::size).sum::<Option<u64>>();
+    let total_bytes = sources.iter().map(InputSource::size).sum::<Option<u64>>();
     let reader = Reader::new(sources, reader_config);
     let progress_mode = match args.progress {
         ProgressKind::Auto if std::io::stderr().is_terminal() => ProgressMode::Bar,

@@ -13,7 +13,7 @@ use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Once;
 
-use crate::input::{ErrorKind, RecordError};
+use crate::input::{RecordError, RecordErrorKind};
 
 /// A panic caught by [`isolate`]: a bug in claimtag, reported to the user as such.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,7 +30,7 @@ pub struct InternalError {
 impl InternalError {
     /// The error record of the document `id` that this error cost.
     pub fn record(&self, id: String) -> RecordError {
-        RecordError { id, kind: ErrorKind::Internal, message: self.to_string() }
+        RecordError { id, kind: RecordErrorKind::Internal, message: self.to_string() }
     }
 }
 

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 
 use crate::claims::ClaimRules;
 use crate::document::Document;
-use crate::input::{ErrorKind, Reader, Record, RecordError};
+use crate::input::{Reader, Record, RecordError, RecordErrorKind};
 use crate::ner::{EncodedBatch, NerError};
 use crate::output::DocumentSink;
 use crate::pipeline::{Preparer, Tagger};
@@ -333,7 +333,7 @@ fn write_batches(
                     }
                 }
             };
-            if error.kind == ErrorKind::Internal {
+            if error.kind == RecordErrorKind::Internal {
                 totals.internal_errors += 1;
                 progress.note(&format!("{}: {}", error.id, error.message));
             }

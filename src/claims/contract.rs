@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use crate::document::{Claim, Document};
-use crate::offsets::CharIndex;
 
 /// Every way `doc.claims` breaks its contract, described; empty when none does. The contract:
 /// each span (source, cue, content and its parts) is non-empty, lies inside the text and its
@@ -12,7 +11,7 @@ use crate::offsets::CharIndex;
 /// and run from the content's start to its end; claim ids are unique, a `parent` names another
 /// claim, and `entities`, `source.entity` and `source.resolved` name entities of the document.
 pub fn contract_violations(doc: &Document) -> Vec<String> {
-    let index = CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let len = index.len_chars();
     let entity_ids: HashSet<&str> = doc.entities.iter().map(|e| e.id.as_str()).collect();
     let claim_ids: HashSet<&str> = doc.claims.iter().map(|c| c.id.as_str()).collect();

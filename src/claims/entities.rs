@@ -10,6 +10,7 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use crate::document::Entity;
+use crate::offsets::char_len;
 
 pub struct Entities<'a> {
     all: &'a [Entity],
@@ -124,8 +125,8 @@ impl<'a> Entities<'a> {
     /// Study of War" for "ISW"; the first such entity in the document.
     pub fn fuller_mention(&self, entity: &Entity) -> Option<&'a Entity> {
         let mentions = self.mentions.get_or_init(|| Mentions::new(self.all));
-        let length = entity.text.chars().count();
-        let longer = |other: &Entity| other.text.chars().count() > length;
+        let length = char_len(&entity.text);
+        let longer = |other: &Entity| char_len(&other.text) > length;
         let suffix = format!(" {}", entity.text);
         let surname = mentions.by_last_word.get(last_word(&entity.text)).and_then(|indices| {
             indices.iter().copied().find(|&i| {
@@ -236,8 +237,8 @@ mod tests {
         fn a_fuller_mention_is_the_first_that_ends_in_the_surname_or_spells_the_acronym(all in ordered_entities()) {
             let entities = Entities::new(&all);
             for entity in &all {
-                let length = entity.text.chars().count();
-                let expected = all.iter().filter(|other| other.text.chars().count() > length).find(|other| {
+                let length = char_len(&entity.text);
+                let expected = all.iter().filter(|other| char_len(&other.text) > length).find(|other| {
                     let surname = other.label == entity.label && other.text.ends_with(&format!(" {}", entity.text));
                     surname || (length >= 2 && initials(&other.text) == entity.text)
                 });

@@ -175,6 +175,7 @@ fn lemma(cue: &[Token], lexicon: &Lexicon) -> String {
 mod tests {
     use super::*;
     use crate::claims::tokens::{sentence_ranges, tokenize};
+    use crate::offsets::CharIndex;
     use crate::segment::Segmenter;
 
     /// Role spans over `text` from `(role, words)`: the first occurrence of each word sequence.
@@ -189,7 +190,7 @@ mod tests {
                 RoleSpan { role: *role, start, end, score: 0.9 }
             })
             .collect();
-        let tokens = tokenize(text);
+        let tokens = tokenize(&CharIndex::new(text));
         let sentences = sentence_ranges(&tokens, &Segmenter::default().split(text));
         let slice =
             |range: &Range<usize>| index.slice(tokens[range.start].start..tokens[range.end - 1].end).to_string();
@@ -273,7 +274,7 @@ mod tests {
             candidate("according-to", None, 11..13, 13..16),    // trusted, but its cue runs into a learned content
         ];
         let text = (0..30).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
-        let tokens = tokenize(&text);
+        let tokens = tokenize(&CharIndex::new(&text));
         let role = |role: Role, range: Range<usize>| RoleSpan {
             role,
             start: tokens[range.start].start,

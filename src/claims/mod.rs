@@ -65,7 +65,8 @@ impl ClaimRules {
     /// come in any order, overlap, be empty or run past the text: the claims' spans still lie
     /// inside the text.
     pub fn apply(&self, doc: &mut Document) {
-        let tokens = tokenize(&doc.text);
+        let index = doc.char_index();
+        let tokens = tokenize(&index);
         let quotes = find_quotes(&tokens);
         let sentences = sentence_ranges(&tokens, &doc.sentences);
         let entities = Entities::new(&doc.entities);
@@ -83,7 +84,6 @@ impl ClaimRules {
             }
         };
         candidates.sort_by_key(|c| c.cue.start);
-        let index = CharIndex::new(&doc.text);
         let builder = ClaimBuilder { tokens: &tokens, quotes: &quotes, entities: &entities, index: &index };
         let mut claims: Vec<Claim> = candidates.iter().filter_map(|candidate| builder.build(candidate)).collect();
         for (i, claim) in claims.iter_mut().enumerate() {

@@ -126,7 +126,7 @@ fn raw_spans(max: usize) -> impl Strategy<Value = Vec<(usize, usize, &'static st
 /// them, or as they come (overlapping, nested, empty, in any order).
 fn document(text: String, spans: Vec<(usize, usize, &'static str)>, ordered: bool) -> Document {
     let mut doc = Document::new("prop", text);
-    let index = CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let len = index.len_chars();
     let mut spans: Vec<(usize, usize, &str)> = spans
         .into_iter()

@@ -123,13 +123,14 @@ mod tests {
 
     use super::*;
     use crate::claims::tokens::tokenize;
+    use crate::offsets::CharIndex;
 
     fn quoted(text: &str) -> Vec<String> {
-        let tokens = tokenize(text);
+        let tokens = tokenize(&CharIndex::new(text));
         find_quotes(&tokens)
             .quotes
             .iter()
-            .map(|q| text.chars().skip(tokens[q.open].start).take(tokens[q.close].end - tokens[q.open].start).collect())
+            .map(|q| CharIndex::new(text).slice(tokens[q.open].start..tokens[q.close].end).to_string())
             .collect()
     }
 
@@ -144,7 +145,7 @@ mod tests {
                 0..40,
             )
         ) {
-            let tokens = tokenize(&pieces.concat());
+            let tokens = tokenize(&CharIndex::new(&pieces.concat()));
             let quotes = find_quotes(&tokens);
             let all = &quotes.quotes;
             for i in 0..=tokens.len() + 1 {

@@ -1,6 +1,7 @@
 //! The rules on real-looking news sentences.
 
 use super::*;
+use crate::offsets::char_len;
 use crate::segment::Segmenter;
 
 /// Claims of `text` whose entities are every occurrence of the given strings.
@@ -17,7 +18,7 @@ fn claims_of(text: &str, entities: &[(&str, &str)]) -> (Document, Vec<Claim>) {
                 text: name.to_string(),
                 label: label.to_string(),
                 start,
-                end: start + name.chars().count(),
+                end: start + char_len(name),
                 score: 1.0,
             });
         }
@@ -86,7 +87,7 @@ fn a_quote_split_by_its_cue_is_one_claim_in_two_parts() {
     assert_eq!(claim.source.as_ref().unwrap().text, "he");
     assert_eq!(claim.source.as_ref().unwrap().resolved.as_ref().unwrap().text, "Zelensky");
     let parts = claim.content.parts.as_ref().unwrap();
-    let slice = |[s, e]: [usize; 2]| text.chars().skip(s).take(e - s).collect::<String>();
+    let slice = |[s, e]: [usize; 2]| CharIndex::new(text).slice(s..e).to_string();
     assert_eq!(slice(parts[0]), "“We will win,”");
     assert_eq!(slice(parts[1]), "“and we will rebuild.”");
     assert_eq!(claim.kind, ClaimKind::Direct);
@@ -258,7 +259,7 @@ fn offsets_are_code_points_on_non_ascii_text() {
     let text = "🙂 «Мир» — ISW said that Путін wants talks.";
     let (_, claims) = claims_of(text, &[("ISW", "ORG"), ("Путін", "PER")]);
     let claim = &claims[0];
-    let slice = |s: usize, e: usize| text.chars().skip(s).take(e - s).collect::<String>();
+    let slice = |s: usize, e: usize| CharIndex::new(text).slice(s..e).to_string();
     assert_eq!(slice(claim.cue.start, claim.cue.end), "said");
     assert_eq!(slice(claim.content.start, claim.content.end), claim.content.text);
     let source = claim.source.as_ref().unwrap();
@@ -294,7 +295,7 @@ fn transcript_speakers_in_capitals_are_sources() {
 
 /// The content as its parts' texts.
 fn parts_of(text: &str, claim: &Claim) -> Vec<String> {
-    let slice = |[s, e]: [usize; 2]| text.chars().skip(s).take(e - s).collect::<String>();
+    let slice = |[s, e]: [usize; 2]| CharIndex::new(text).slice(s..e).to_string();
     match &claim.content.parts {
         Some(parts) => parts.iter().map(|&part| slice(part)).collect(),
         None => vec![claim.content.text.clone()],
@@ -527,7 +528,7 @@ fn an_entity_of_no_length_is_never_a_source() {
 #[allow(clippy::single_range_in_vec_init, clippy::reversed_empty_ranges)]
 fn the_claim_builder_drops_a_candidate_with_an_empty_reversed_or_out_of_range_span() {
     let text = "ISW said that Putin is preparing an offensive.";
-    let tokens = tokenize(text);
+    let tokens = tokenize(&CharIndex::new(text));
     let quotes = find_quotes(&tokens);
     let index = CharIndex::new(text);
     let entities = Entities::new(&[]);

@@ -28,9 +28,10 @@ impl Token {
     }
 }
 
-/// Every non-space token of `text`.
-pub fn tokenize(text: &str) -> Vec<Token> {
-    let index = CharIndex::new(text);
+/// Every non-space token of the indexed text (a document's own index: see
+/// [`Document::char_index`](crate::Document::char_index)).
+pub fn tokenize(index: &CharIndex) -> Vec<Token> {
+    let text = index.text();
     let mut tokens = Vec::new();
     let mut newline_before = false;
     for (byte, word) in text.split_word_bound_indices() {
@@ -79,7 +80,7 @@ mod tests {
 
     #[test]
     fn tokens_carry_code_point_offsets_and_line_breaks() {
-        let tokens = tokenize("“Путін” said 🙂\nISW’s U.S. office");
+        let tokens = tokenize(&CharIndex::new("“Путін” said 🙂\nISW’s U.S. office"));
         let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(texts, ["“", "Путін", "”", "said", "🙂", "ISW’s", "U.S", ".", "office"]);
         assert_eq!((tokens[1].start, tokens[1].end), (1, 6));
@@ -89,7 +90,7 @@ mod tests {
 
     #[test]
     fn reversed_and_empty_sentence_spans_give_empty_token_ranges() {
-        let tokens = tokenize("He said so. She left.");
+        let tokens = tokenize(&CharIndex::new("He said so. She left."));
         let spans = [Span::new(7, 2), Span::new(1, 2), Span::new(30, 40), Span::new(0, 11)];
         let ranges = sentence_ranges(&tokens, &spans);
         assert!(ranges[..3].iter().all(|r| r.is_empty() && r.end <= tokens.len()), "{ranges:?}");

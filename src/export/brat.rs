@@ -41,7 +41,7 @@ impl BratSink {
 
 /// The `.ann` content of one document.
 pub fn ann(doc: &Document) -> String {
-    let index = CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let annotations = Annotations::of(doc);
     let mut out = String::new();
     for (i, span) in annotations.spans.iter().enumerate() {

@@ -24,7 +24,7 @@ impl<W: Write> ConllSink<W> {
 impl<W: Write> DocumentSink for ConllSink<W> {
     /// The document is built whole before any of it is written, so a panic writes nothing.
     fn write(&mut self, doc: &Document) -> io::Result<()> {
-        let index = crate::offsets::CharIndex::new(&doc.text);
+        let index = doc.char_index();
         let words = words_of(doc);
         let tags = word_tags(doc, &words);
         let mut block = String::from("-DOCSTART- -X- O O\n\n");

@@ -156,7 +156,7 @@ fn anchor(position: usize, claim: &Claim) -> String {
 
 /// The section of the document at `position` (from 1) in the run.
 pub fn section(doc: &Document, position: usize) -> String {
-    let index = CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let marks = marks(doc);
     let mut cuts: Vec<usize> = marks.iter().flat_map(|m| [m.start, m.end]).chain([0, index.len_chars()]).collect();
     cuts.sort_unstable();

@@ -19,7 +19,7 @@ use crate::offsets::CharIndex;
 
 /// The task of one document, claimtag's spans as its predictions.
 pub fn task(doc: &Document, _position: usize) -> Value {
-    let index = CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let annotations = joined_parts(Annotations::of(doc));
     let mut result: Vec<Value> = annotations
         .spans

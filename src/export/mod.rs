@@ -153,7 +153,7 @@ pub struct Word {
 /// The words of `doc`, sentence by sentence; text outside every sentence (only whitespace,
 /// by construction) has none.
 pub fn words_of(doc: &Document) -> Vec<Word> {
-    let index = crate::offsets::CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let mut all = Vec::new();
     for (sentence, span) in doc.sentences.iter().enumerate() {
         for word in words(index.slice(span.start..span.end)) {
@@ -384,7 +384,7 @@ pub(crate) mod fixtures {
                 text: surface.into(),
                 label: label.into(),
                 start,
-                end: start + surface.chars().count(),
+                end: start + crate::offsets::char_len(surface),
                 score: 0.9,
             }
         };

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::{joined_parts, Annotations, LabeledSpan};
 use crate::document::{Document, Span};
-use crate::offsets::CharIndex;
+
 use crate::segment::words;
 
 /// A token of a Prodigy task: its span, and whether one space follows it.
@@ -22,7 +22,7 @@ struct Token {
 /// tokens rebuilds it: the words, one space after a word as its `ws`, and every other run of
 /// whitespace (a paragraph break, a tab, a second space) as a token of its own.
 fn tokens(doc: &Document) -> Vec<Token> {
-    let index = CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let mut tokens: Vec<Token> = Vec::new();
     let gap = |tokens: &mut Vec<Token>, mut start: usize, end: usize| {
         if let Some(last) = tokens.last_mut() {
@@ -47,7 +47,7 @@ fn tokens(doc: &Document) -> Vec<Token> {
 
 /// The Prodigy task of one document.
 pub fn task(doc: &Document, _position: usize) -> Value {
-    let index = CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let words = tokens(doc);
     let tokens: Vec<Value> = words
         .iter()

@@ -7,7 +7,6 @@ use serde_json::{json, Value};
 
 use super::{spans_from_tags, word_tags, words_of, LabeledSpan};
 use crate::document::{Document, Span};
-use crate::offsets::CharIndex;
 
 /// IOB2 tags as BILUO: the last word of an entity is `L`, a one-word entity `U`.
 fn biluo(tags: &[String]) -> Vec<String> {
@@ -32,7 +31,7 @@ fn biluo(tags: &[String]) -> Vec<String> {
 /// tokenizer makes it; otherwise its character offsets would drift from claimtag's. Such a token
 /// inside an entity ("Vladimir  Putin") belongs to the entity.
 pub fn document(doc: &Document, number: usize) -> Value {
-    let index = CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let words = words_of(doc);
     let word_tags = word_tags(doc, &words);
     // (sentence, start, end, IOB2 tag) of every token, whitespace tokens included.
@@ -165,7 +164,7 @@ pub(crate) mod tests {
         doc.entities = [("PER", 0, 15), ("PER", 16, 24)]
             .map(|(label, start, end)| crate::document::Entity {
                 id: format!("e{start}"),
-                text: doc.text.chars().skip(start).take(end - start).collect(),
+                text: doc.slice(Span::new(start, end)).to_string(),
                 label: label.into(),
                 start,
                 end,

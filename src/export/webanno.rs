@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use super::{document_file_stem, joined_parts, words_of, Annotations, LabeledSpan, Word};
 use crate::document::{Document, Span};
 use crate::input::RecordError;
-use crate::offsets::{CharIndex, Utf16Index};
+use crate::offsets::Utf16Index;
 use crate::output::DocumentSink;
 
 const ENTITY_LAYER: &str = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity";
@@ -110,7 +110,7 @@ fn covered(words: &[Word], span: &LabeledSpan) -> Option<(usize, usize)> {
 
 /// The TSV of one document.
 pub fn tsv(doc: &Document) -> String {
-    let index = CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let utf16 = Utf16Index::new(&doc.text);
     let words = words_of(doc);
     let annotations = joined_parts(Annotations::of(doc));

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use walkdir::WalkDir;
 
-use super::{InputError, Source, Stream};
+use super::{InputError, InputSource, Stream};
 
 /// File names a directory walk picks up; anything else under a directory is skipped.
 const INPUT_SUFFIXES: &[&str] = &[".txt", ".html", ".htm", ".jsonl", ".ndjson", ".jsonl.gz", ".jsonl.zst"];
@@ -21,7 +21,7 @@ const INPUT_SUFFIXES: &[&str] = &[".txt", ".html", ".htm", ".jsonl", ".ndjson", 
 /// found under directories that are not read, with the reason.
 #[derive(Debug, Default)]
 pub struct Inputs {
-    pub sources: Vec<Source>,
+    pub sources: Vec<InputSource>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -72,17 +72,17 @@ impl fmt::Display for SkipReason {
 pub fn expand_inputs(args: &[PathBuf]) -> Result<Inputs, InputError> {
     let mut inputs = Inputs::default();
     if args.is_empty() {
-        inputs.sources.push(Source::Stdin);
+        inputs.sources.push(InputSource::Stdin);
         return Ok(inputs);
     }
     for arg in args {
         if arg == Path::new("-") {
-            inputs.sources.push(Source::Stdin);
+            inputs.sources.push(InputSource::Stdin);
             continue;
         }
         let meta = std::fs::metadata(arg).map_err(|error| InputError::Read { path: lossless_path(arg), error })?;
         if !meta.is_dir() {
-            inputs.sources.push(Source::file(arg));
+            inputs.sources.push(InputSource::file(arg));
             continue;
         }
         let found = walk(arg, &mut inputs.skipped)?;
@@ -97,7 +97,7 @@ pub fn expand_inputs(args: &[PathBuf]) -> Result<Inputs, InputError> {
                 .map(|c| lossless_name(c.as_os_str()))
                 .collect::<Vec<_>>()
                 .join("/");
-            Source::File { path, id }
+            InputSource::File { path, id }
         }));
     }
     Ok(inputs)
@@ -259,10 +259,10 @@ pub(super) fn lossless_path(path: &Path) -> String {
 
 /// Opens `source` for reading, decompressing by extension, and counts the raw bytes read into
 /// `counter`.
-pub(super) fn open(source: &Source, counter: &Arc<AtomicU64>) -> io::Result<Stream> {
+pub(super) fn open(source: &InputSource, counter: &Arc<AtomicU64>) -> io::Result<Stream> {
     let (raw, name): (Box<dyn Read + Send>, String) = match source {
-        Source::Stdin => (Box::new(io::stdin()), String::new()),
-        Source::File { path, .. } => (Box::new(File::open(path)?), path.to_string_lossy().to_lowercase()),
+        InputSource::Stdin => (Box::new(io::stdin()), String::new()),
+        InputSource::File { path, .. } => (Box::new(File::open(path)?), path.to_string_lossy().to_lowercase()),
     };
     let counted = CountingReader { inner: raw, counter: Arc::clone(counter) };
     Ok(if name.ends_with(".gz") {
@@ -303,7 +303,7 @@ mod tests {
     use crate::input::{read_documents, InputFormat};
 
     fn ids(inputs: &Inputs) -> Vec<String> {
-        inputs.sources.iter().map(Source::document_id).collect()
+        inputs.sources.iter().map(InputSource::document_id).collect()
     }
 
     fn skipped(inputs: &Inputs, root: &Path) -> Vec<(String, SkipReason)> {
@@ -422,7 +422,7 @@ mod tests {
             std::thread::spawn(move || std::fs::write(pipe, "Kyiv"))
         };
         let inputs = expand_inputs(std::slice::from_ref(&pipe)).unwrap();
-        assert_eq!(inputs.sources, [Source::file(&pipe)]);
+        assert_eq!(inputs.sources, [InputSource::file(&pipe)]);
         assert_eq!(inputs.sources[0].size(), None, "a pipe's size is unknown, not 0");
         let records = read_documents(&inputs.sources, InputFormat::Auto);
         writer.join().unwrap().unwrap();
@@ -437,7 +437,7 @@ mod tests {
         }
         let inputs = expand_inputs(&[dir.path().to_path_buf()]).unwrap();
         assert_eq!(ids(&inputs), [r"a\\\xff.txt", r"caf\xe8.txt", r"caf\xe9.txt"]);
-        let file = Source::file(&dir.path().join(OsStr::from_bytes(b"caf\xe9.txt")));
+        let file = InputSource::file(&dir.path().join(OsStr::from_bytes(b"caf\xe9.txt")));
         assert_eq!(file.document_id(), r"caf\xe9.txt");
         assert!(file.name().ends_with(r"/caf\xe9.txt"), "messages name it the same way: {}", file.name());
     }
@@ -547,7 +547,7 @@ mod tests {
             };
             let mut identities = HashSet::new();
             for source in &listed {
-                let Source::File { path, .. } = source else { panic!("{source:?}") };
+                let InputSource::File { path, .. } = source else { panic!("{source:?}") };
                 let meta = std::fs::metadata(path).unwrap();
                 prop_assert!(meta.is_file(), "{} is not a regular file", path.display());
                 prop_assert!(identities.insert(identity(&meta).unwrap()), "{} listed twice", path.display());
@@ -588,7 +588,7 @@ mod tests {
         let zst = dir.path().join("docs.jsonl.zst");
         std::fs::write(&zst, zstd::encode_all(lines.as_bytes(), 3).unwrap()).unwrap();
         for path in [gz, zst] {
-            let records = read_documents(&[Source::file(&path)], InputFormat::Auto);
+            let records = read_documents(&[InputSource::file(&path)], InputFormat::Auto);
             let texts: Vec<&str> = records.iter().map(|r| r.as_ref().unwrap().text.as_str()).collect();
             assert_eq!(texts, ["Kyiv", "Lviv"], "{}", path.display());
         }
@@ -601,9 +601,9 @@ mod tests {
         let compressed = zstd::encode_all(lines.as_bytes(), 3).unwrap();
         let path = dir.path().join("cut.jsonl.zst");
         std::fs::write(&path, &compressed[..compressed.len() / 2]).unwrap();
-        let records = read_documents(&[Source::file(&path)], InputFormat::Auto);
+        let records = read_documents(&[InputSource::file(&path)], InputFormat::Auto);
         let (last, read) = records.split_last().unwrap();
         assert!(read.iter().all(|record| record.is_ok()), "records before the cut are read");
-        assert_eq!(last.as_ref().unwrap_err().kind, crate::input::ErrorKind::Read);
+        assert_eq!(last.as_ref().unwrap_err().kind, crate::input::RecordErrorKind::Read);
     }
 }

@@ -6,12 +6,12 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{ErrorKind, ReaderConfig, Record, RecordError, Source, Stream};
+use super::{InputSource, ReaderConfig, Record, RecordError, RecordErrorKind, Stream};
 use crate::document::Document;
 
 /// Reads a JSONL stream line by line; a line is never held beyond `max_doc_bytes`.
 pub(super) struct LineReader {
-    source: Source,
+    source: InputSource,
     stream: Stream,
     /// Lines read so far; the number of the line last read.
     line: usize,
@@ -20,7 +20,7 @@ pub(super) struct LineReader {
 }
 
 impl LineReader {
-    pub(super) fn new(source: Source, stream: Stream) -> Self {
+    pub(super) fn new(source: InputSource, stream: Stream) -> Self {
         LineReader { source, stream, line: 0, buffer: Vec::new(), failed: false }
     }
 
@@ -38,12 +38,12 @@ impl LineReader {
             match read_bounded_line(&mut self.stream, &mut self.buffer, config.max_doc_bytes) {
                 Err(error) => {
                     self.failed = true;
-                    return fail(ErrorKind::Read, format!("{where_}: cannot read: {error}"));
+                    return fail(RecordErrorKind::Read, format!("{where_}: cannot read: {error}"));
                 }
                 Ok(LineRead::End) => return None,
                 Ok(LineRead::TooLong) => {
                     return fail(
-                        ErrorKind::TooLarge,
+                        RecordErrorKind::TooLarge,
                         format!("{where_}: line longer than --max-doc-bytes ({} bytes)", config.max_doc_bytes),
                     )
                 }
@@ -57,13 +57,13 @@ impl LineReader {
             let Ok(line) = std::str::from_utf8(&self.buffer) else {
                 let offset = std::str::from_utf8(&self.buffer).map_or_else(|err| err.valid_up_to(), |_| 0);
                 return fail(
-                    ErrorKind::InvalidUtf8,
+                    RecordErrorKind::InvalidUtf8,
                     format!("{where_}: not valid UTF-8 (first invalid byte at column {offset})"),
                 );
             };
             if line.trim().is_empty() {
                 if config.keep_blank_lines {
-                    return fail(ErrorKind::BlankLine, format!("{where_}: blank line"));
+                    return fail(RecordErrorKind::BlankLine, format!("{where_}: blank line"));
                 }
                 continue;
             }
@@ -132,9 +132,9 @@ fn read_bounded_line(stream: &mut Stream, buffer: &mut Vec<u8>, max: usize) -> i
 pub fn parse_record(line: &str, default_id: &str) -> Result<Document, RecordError> {
     let fail = |id: &str, kind, message: &str| RecordError { id: id.to_string(), kind, message: message.to_string() };
     let record: Value = serde_json::from_str(line)
-        .map_err(|err| fail(default_id, ErrorKind::InvalidJson, &format!("invalid JSON: {err}")))?;
+        .map_err(|err| fail(default_id, RecordErrorKind::InvalidJson, &format!("invalid JSON: {err}")))?;
     let Value::Object(mut fields) = record else {
-        return Err(fail(default_id, ErrorKind::NotAnObject, "expected a JSON object with a \"text\" field"));
+        return Err(fail(default_id, RecordErrorKind::NotAnObject, "expected a JSON object with a \"text\" field"));
     };
     let id = match fields.remove("id") {
         None | Some(Value::Null) => default_id.to_string(),
@@ -143,12 +143,12 @@ pub fn parse_record(line: &str, default_id: &str) -> Result<Document, RecordErro
         // Beyond 2^64 (and below -2^63) serde_json holds a number as an f64, so that
         // 18446744073709551616 and 18446744073709551617 would both read 1.8446744073709552e19.
         Some(Value::Number(id)) => number_as_written(line).unwrap_or_else(|| id.to_string()),
-        Some(_) => return Err(fail(default_id, ErrorKind::BadId, "\"id\" is neither a string nor a number")),
+        Some(_) => return Err(fail(default_id, RecordErrorKind::BadId, "\"id\" is neither a string nor a number")),
     };
     let text = match fields.remove("text") {
         Some(Value::String(text)) => text,
-        Some(_) => return Err(fail(&id, ErrorKind::TextNotString, "\"text\" is not a string")),
-        None => return Err(fail(&id, ErrorKind::MissingText, "no \"text\" field")),
+        Some(_) => return Err(fail(&id, RecordErrorKind::TextNotString, "\"text\" is not a string")),
+        None => return Err(fail(&id, RecordErrorKind::MissingText, "no \"text\" field")),
     };
     let mut document = Document::new(id, text);
     document.meta = (!fields.is_empty()).then_some(Map::from_iter(fields));
@@ -195,7 +195,7 @@ mod tests {
     use super::*;
 
     fn read(text: &[u8], config: ReaderConfig) -> Vec<Record> {
-        let mut reader = LineReader::new(Source::Stdin, Box::new(Cursor::new(text.to_vec())));
+        let mut reader = LineReader::new(InputSource::Stdin, Box::new(Cursor::new(text.to_vec())));
         std::iter::from_fn(|| reader.next_record(&config)).collect()
     }
 
@@ -220,17 +220,17 @@ mod tests {
         let records = read_default(
             "{\"text\": \"ok\"}\n{\"text\": oops}\n{\"id\": \"x\"}\n{\"id\": \"y\", \"text\": 5}\n[1]\n{\"id\": [], \"text\": \"\"}\n{\"text\": \"end\"}\n",
         );
-        let kinds: Vec<Result<&str, (String, ErrorKind)>> =
+        let kinds: Vec<Result<&str, (String, RecordErrorKind)>> =
             records.iter().map(|r| r.as_ref().map(|d| d.text.as_str()).map_err(|e| (e.id.clone(), e.kind))).collect();
         assert_eq!(
             kinds,
             [
                 Ok("ok"),
-                Err(("line:2".into(), ErrorKind::InvalidJson)),
-                Err(("x".into(), ErrorKind::MissingText)),
-                Err(("y".into(), ErrorKind::TextNotString)),
-                Err(("line:5".into(), ErrorKind::NotAnObject)),
-                Err(("line:6".into(), ErrorKind::BadId)),
+                Err(("line:2".into(), RecordErrorKind::InvalidJson)),
+                Err(("x".into(), RecordErrorKind::MissingText)),
+                Err(("y".into(), RecordErrorKind::TextNotString)),
+                Err(("line:5".into(), RecordErrorKind::NotAnObject)),
+                Err(("line:6".into(), RecordErrorKind::BadId)),
                 Ok("end"),
             ]
         );
@@ -245,8 +245,8 @@ mod tests {
         input.extend_from_slice(b"{\"text\": \"fine\"}");
         let config = ReaderConfig { max_doc_bytes: 100, ..ReaderConfig::default() };
         let records = read(&input, config);
-        assert_eq!(records[0].as_ref().unwrap_err().kind, ErrorKind::InvalidUtf8);
-        assert_eq!(records[1].as_ref().unwrap_err().kind, ErrorKind::TooLarge);
+        assert_eq!(records[0].as_ref().unwrap_err().kind, RecordErrorKind::InvalidUtf8);
+        assert_eq!(records[1].as_ref().unwrap_err().kind, RecordErrorKind::TooLarge);
         assert_eq!(records[2].as_ref().unwrap().text, "fine");
     }
 
@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(texts, ["Kyiv", "Lviv"]);
         // Further down it is not an encoding mark but a stray character in a record.
         let records = read_default("{\"text\": \"Kyiv\"}\n\u{feff}{\"text\": \"Lviv\"}\n");
-        assert_eq!(records[1].as_ref().unwrap_err().kind, ErrorKind::InvalidJson);
+        assert_eq!(records[1].as_ref().unwrap_err().kind, RecordErrorKind::InvalidJson);
     }
 
     #[test]
@@ -291,7 +291,7 @@ mod tests {
         let config = ReaderConfig { keep_blank_lines: true, ..ReaderConfig::default() };
         let records = read(b"{\"text\": \"a\"}\n\n{\"text\": \"b\"}\n", config);
         assert_eq!(records.len(), 3);
-        assert_eq!(records[1].as_ref().unwrap_err().kind, ErrorKind::BlankLine);
+        assert_eq!(records[1].as_ref().unwrap_err().kind, RecordErrorKind::BlankLine);
         assert_eq!(read_default("{\"text\": \"a\"}\n\n").len(), 1);
     }
 
@@ -422,7 +422,7 @@ mod tests {
                     let record = record.unwrap();
                     let line_id = format!("line:{number}");
                     if is_blank(number, raw) {
-                        prop_assert_eq!(record.as_ref().map_err(|e| e.kind), Err(ErrorKind::BlankLine));
+                        prop_assert_eq!(record.as_ref().map_err(|e| e.kind), Err(RecordErrorKind::BlankLine));
                         continue;
                     }
                     match (line, record) {
@@ -432,7 +432,7 @@ mod tests {
                         }
                         (Line::Record { .. }, Err(error)) => prop_assert!(false, "line {}: {}", number, error),
                         (Line::Huge(_), record) => {
-                            prop_assert_eq!(record.as_ref().map_err(|e| (e.id.as_str(), e.kind)), Err((line_id.as_str(), ErrorKind::TooLarge)));
+                            prop_assert_eq!(record.as_ref().map_err(|e| (e.id.as_str(), e.kind)), Err((line_id.as_str(), RecordErrorKind::TooLarge)));
                         }
                         (Line::NotARecord(_), record) => prop_assert!(record.is_err(), "line {}: {:?}", number, record),
                         (_, Ok(doc)) => {

@@ -60,7 +60,7 @@ impl InputFormat {
 
 /// Where documents come from: a file, or standard input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub enum InputSource {
     Stdin,
     /// `id` names the file in document ids: its file name, or its path below a directory given
     /// as input, as text by the rule of [`files::lossless_name`] (names that are not UTF-8 keep
@@ -71,27 +71,27 @@ pub enum Source {
     },
 }
 
-impl Source {
+impl InputSource {
     /// `-` means standard input.
     pub fn from_arg(arg: &Path) -> Self {
         if arg == Path::new("-") {
-            Source::Stdin
+            InputSource::Stdin
         } else {
-            Source::file(arg)
+            InputSource::file(arg)
         }
     }
 
     /// A file named in document ids by its file name.
     pub fn file(path: &Path) -> Self {
         let id = path.file_name().map_or_else(|| files::lossless_path(path), files::lossless_name);
-        Source::File { path: path.to_path_buf(), id }
+        InputSource::File { path: path.to_path_buf(), id }
     }
 
     /// How errors name this source.
     pub fn name(&self) -> String {
         match self {
-            Source::Stdin => "stdin".to_string(),
-            Source::File { path, .. } => files::lossless_path(path),
+            InputSource::Stdin => "stdin".to_string(),
+            InputSource::File { path, .. } => files::lossless_path(path),
         }
     }
 
@@ -102,8 +102,8 @@ impl Source {
 
     fn id(&self) -> &str {
         match self {
-            Source::Stdin => "stdin",
-            Source::File { id, .. } => id,
+            InputSource::Stdin => "stdin",
+            InputSource::File { id, .. } => id,
         }
     }
 
@@ -111,15 +111,15 @@ impl Source {
     /// so that records of different files never share an id.
     fn line_id(&self, line: usize) -> String {
         match self {
-            Source::Stdin => format!("line:{line}"),
-            Source::File { id, .. } => format!("{id}:line:{line}"),
+            InputSource::Stdin => format!("line:{line}"),
+            InputSource::File { id, .. } => format!("{id}:line:{line}"),
         }
     }
 
     fn format(&self, requested: InputFormat) -> InputFormat {
         match (requested, self) {
-            (InputFormat::Auto, Source::Stdin) => InputFormat::Text,
-            (InputFormat::Auto, Source::File { path, .. }) => InputFormat::of_path(path),
+            (InputFormat::Auto, InputSource::Stdin) => InputFormat::Text,
+            (InputFormat::Auto, InputSource::File { path, .. }) => InputFormat::of_path(path),
             (format, _) => format,
         }
     }
@@ -128,8 +128,8 @@ impl Source {
     /// (its metadata says 0, whatever flows through it).
     pub fn size(&self) -> Option<u64> {
         match self {
-            Source::Stdin => None,
-            Source::File { path, .. } => {
+            InputSource::Stdin => None,
+            InputSource::File { path, .. } => {
                 std::fs::metadata(path).ok().filter(|meta| meta.is_file()).map(|meta| meta.len())
             }
         }
@@ -148,7 +148,7 @@ pub enum InputError {
 /// Why one document could not be read. Serialized as the `"kind"` of an error record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
+pub enum RecordErrorKind {
     /// The file or stream failed while being read.
     Read,
     InvalidUtf8,
@@ -179,7 +179,7 @@ pub enum ErrorKind {
 pub struct RecordError {
     /// The record's own id when it could be read, else the id it would have had by default.
     pub id: String,
-    pub kind: ErrorKind,
+    pub kind: RecordErrorKind,
     /// Names the input (file and line) and the problem.
     pub message: String,
 }
@@ -206,7 +206,7 @@ impl Default for ReaderConfig {
 /// Streams the records of `sources` in order.
 pub struct Reader {
     /// Each source with the error record that replaces it when its id is taken.
-    sources: std::vec::IntoIter<(Source, Option<RecordError>)>,
+    sources: std::vec::IntoIter<(InputSource, Option<RecordError>)>,
     config: ReaderConfig,
     /// The JSONL source being read, if any.
     lines: Option<jsonl::LineReader>,
@@ -216,7 +216,7 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn new(sources: Vec<Source>, config: ReaderConfig) -> Self {
+    pub fn new(sources: Vec<InputSource>, config: ReaderConfig) -> Self {
         let duplicates = duplicate_ids(&sources, config.format);
         let sources: Vec<_> = sources.into_iter().zip(duplicates).collect();
         Reader { sources: sources.into_iter(), config, lines: None, bytes_read: Arc::new(AtomicU64::new(0)) }
@@ -228,7 +228,7 @@ impl Reader {
     }
 
     /// The single record of a text or HTML source.
-    fn read_whole(&self, source: &Source, format: InputFormat) -> Record {
+    fn read_whole(&self, source: &InputSource, format: InputFormat) -> Record {
         let id = source.document_id();
         let fail = |kind, message: String| RecordError { id: id.clone(), kind, message };
         let max = self.config.max_doc_bytes;
@@ -236,17 +236,17 @@ impl Reader {
         let read = files::open(source, &self.bytes_read)
             .and_then(|stream| stream.take(max as u64 + 1).read_to_end(&mut bytes));
         if let Err(error) = read {
-            return Err(fail(ErrorKind::Read, format!("{}: cannot read: {error}", source.name())));
+            return Err(fail(RecordErrorKind::Read, format!("{}: cannot read: {error}", source.name())));
         }
         if bytes.len() > max {
             return Err(fail(
-                ErrorKind::TooLarge,
+                RecordErrorKind::TooLarge,
                 format!("{}: larger than --max-doc-bytes ({max} bytes)", source.name()),
             ));
         }
         let text = decode_utf8(bytes).map_err(|offset| {
             fail(
-                ErrorKind::InvalidUtf8,
+                RecordErrorKind::InvalidUtf8,
                 format!(
                     "{}: not valid UTF-8 (first invalid byte at offset {offset}); convert it to UTF-8 first",
                     source.name()
@@ -257,7 +257,7 @@ impl Reader {
             return Ok(Document::new(id, text));
         }
         let page = extract_page(&text).ok_or_else(|| {
-            fail(ErrorKind::NoContent, format!("{}: no article text found in the HTML", source.name()))
+            fail(RecordErrorKind::NoContent, format!("{}: no article text found in the HTML", source.name()))
         })?;
         let mut doc = Document::new(id, page.text);
         doc.headline = page.headline;
@@ -288,7 +288,7 @@ impl Iterator for Reader {
                     Err(error) => {
                         return Some(Err(RecordError {
                             id: source.document_id(),
-                            kind: ErrorKind::Read,
+                            kind: RecordErrorKind::Read,
                             message: format!("{}: cannot read: {error}", source.name()),
                         }))
                     }
@@ -302,11 +302,11 @@ impl Iterator for Reader {
 /// For each source, the error record that takes its place when it is a text or HTML source whose
 /// id an earlier one already has. A JSONL source is left alone: its records carry their own ids,
 /// which may repeat.
-fn duplicate_ids(sources: &[Source], format: InputFormat) -> Vec<Option<RecordError>> {
-    let whole = |source: &Source| source.format(format) != InputFormat::Jsonl;
-    let taken: HashSet<&str> = sources.iter().filter(|s| whole(s)).map(Source::id).collect();
+fn duplicate_ids(sources: &[InputSource], format: InputFormat) -> Vec<Option<RecordError>> {
+    let whole = |source: &InputSource| source.format(format) != InputFormat::Jsonl;
+    let taken: HashSet<&str> = sources.iter().filter(|s| whole(s)).map(InputSource::id).collect();
     let mut assigned: HashSet<String> = HashSet::new();
-    let mut first: HashMap<&str, &Source> = HashMap::new();
+    let mut first: HashMap<&str, &InputSource> = HashMap::new();
     sources
         .iter()
         .map(|source| {
@@ -332,13 +332,13 @@ fn duplicate_ids(sources: &[Source], format: InputFormat) -> Vec<Option<RecordEr
                 .map(|n| format!("{id}#{n}"))
                 .find(|candidate| !taken.contains(candidate.as_str()) && !assigned.contains(candidate))?;
             assigned.insert(unique.clone());
-            Some(RecordError { id: unique, kind: ErrorKind::DuplicateId, message })
+            Some(RecordError { id: unique, kind: RecordErrorKind::DuplicateId, message })
         })
         .collect()
 }
 
 /// Reads every record of `sources` into memory; for small inputs and tests.
-pub fn read_documents(sources: &[Source], format: InputFormat) -> Vec<Record> {
+pub fn read_documents(sources: &[InputSource], format: InputFormat) -> Vec<Record> {
     Reader::new(sources.to_vec(), ReaderConfig { format, ..ReaderConfig::default() }).collect()
 }
 
@@ -357,7 +357,7 @@ type Stream = Box<dyn BufRead + Send>;
 
 /// Opens a file for reading as `tag` reads its inputs: `.gz` and `.zst` are decompressed.
 pub fn open_file(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
-    files::open(&Source::file(path), &Arc::new(AtomicU64::new(0)))
+    files::open(&InputSource::file(path), &Arc::new(AtomicU64::new(0)))
 }
 
 #[cfg(test)]
@@ -377,9 +377,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "latin1.txt", b"Caf\xe9 in Kyiv");
         let good = write(dir.path(), "good.txt", b"Kyiv");
-        let records = read_documents(&[Source::file(&path), Source::file(&good)], InputFormat::Auto);
+        let records = read_documents(&[InputSource::file(&path), InputSource::file(&good)], InputFormat::Auto);
         let err = records[0].as_ref().unwrap_err();
-        assert_eq!((err.id.as_str(), err.kind), ("latin1.txt", ErrorKind::InvalidUtf8));
+        assert_eq!((err.id.as_str(), err.kind), ("latin1.txt", RecordErrorKind::InvalidUtf8));
         assert_eq!(
             err.message,
             format!("{}: not valid UTF-8 (first invalid byte at offset 3); convert it to UTF-8 first", path.display())
@@ -391,7 +391,7 @@ mod tests {
     fn text_files_are_named_by_file_name_and_lose_their_bom() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "article.txt", "\u{feff}ISW said so.".as_bytes());
-        let docs = read_documents(&[Source::file(&path)], InputFormat::Text);
+        let docs = read_documents(&[InputSource::file(&path)], InputFormat::Text);
         let doc = docs[0].as_ref().unwrap();
         assert_eq!((doc.id.as_str(), doc.text.as_str()), ("article.txt", "ISW said so."));
     }
@@ -401,10 +401,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "big.txt", &[b'a'; 100]);
         let config = ReaderConfig { max_doc_bytes: 99, ..ReaderConfig::default() };
-        let records: Vec<Record> = Reader::new(vec![Source::file(&path)], config).collect();
-        assert_eq!(records[0].as_ref().unwrap_err().kind, ErrorKind::TooLarge);
+        let records: Vec<Record> = Reader::new(vec![InputSource::file(&path)], config).collect();
+        assert_eq!(records[0].as_ref().unwrap_err().kind, RecordErrorKind::TooLarge);
         let config = ReaderConfig { max_doc_bytes: 100, ..ReaderConfig::default() };
-        let records: Vec<Record> = Reader::new(vec![Source::file(&path)], config).collect();
+        let records: Vec<Record> = Reader::new(vec![InputSource::file(&path)], config).collect();
         assert_eq!(records[0].as_ref().unwrap().text.len(), 100);
     }
 
@@ -421,10 +421,10 @@ mod tests {
     fn the_same_file_given_twice_gets_a_duplicate_id_error_in_place_of_the_second() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "a.txt", b"Kyiv");
-        let records = read_documents(&[Source::file(&path), Source::file(&path)], InputFormat::Auto);
+        let records = read_documents(&[InputSource::file(&path), InputSource::file(&path)], InputFormat::Auto);
         assert_eq!(records[0].as_ref().unwrap().id, "a.txt");
         let err = records[1].as_ref().unwrap_err();
-        assert_eq!((err.id.as_str(), err.kind), ("a.txt#2", ErrorKind::DuplicateId));
+        assert_eq!((err.id.as_str(), err.kind), ("a.txt#2", RecordErrorKind::DuplicateId));
         assert_eq!(err.message, format!("{}: given twice; it is read once, where it first appears", path.display()));
     }
 
@@ -437,13 +437,13 @@ mod tests {
         let second = write(dir.path(), "b/x.txt", b"Lviv");
         // A file literally named `x.txt#2` takes that id, so the duplicate gets the next one.
         let taken = write(dir.path(), "x.txt#2", b"Odesa");
-        let sources = [Source::file(&first), Source::file(&second), Source::file(&taken)];
+        let sources = [InputSource::file(&first), InputSource::file(&second), InputSource::file(&taken)];
         let records = read_documents(&sources, InputFormat::Auto);
         let ids: Vec<&str> =
             records.iter().map(|r| r.as_ref().map_or_else(|e| e.id.as_str(), |d| d.id.as_str())).collect();
         assert_eq!(ids, ["x.txt", "x.txt#3", "x.txt#2"]);
         let err = records[1].as_ref().unwrap_err();
-        assert_eq!(err.kind, ErrorKind::DuplicateId);
+        assert_eq!(err.kind, RecordErrorKind::DuplicateId);
         assert_eq!(
             err.message,
             format!(
@@ -462,7 +462,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("b")).unwrap();
         let first = write(dir.path(), "a/x.jsonl", b"{\"id\": \"1\", \"text\": \"Kyiv\"}\n");
         let second = write(dir.path(), "b/x.jsonl", b"{\"id\": \"2\", \"text\": \"Lviv\"}\n");
-        let records = read_documents(&[Source::file(&first), Source::file(&second)], InputFormat::Auto);
+        let records = read_documents(&[InputSource::file(&first), InputSource::file(&second)], InputFormat::Auto);
         let ids: Vec<&str> = records.iter().map(|r| r.as_ref().unwrap().id.as_str()).collect();
         assert_eq!(ids, ["1", "2"], "records carry their own ids");
     }
@@ -470,10 +470,10 @@ mod tests {
     #[test]
     fn standard_input_given_twice_is_read_once() {
         // Not read here (a test's standard input may be a terminal): only the ids are checked.
-        let duplicates = duplicate_ids(&[Source::Stdin, Source::Stdin], InputFormat::Auto);
+        let duplicates = duplicate_ids(&[InputSource::Stdin, InputSource::Stdin], InputFormat::Auto);
         assert_eq!(duplicates[0], None);
         let err = duplicates[1].as_ref().unwrap();
-        assert_eq!((err.id.as_str(), err.kind), ("stdin#2", ErrorKind::DuplicateId));
+        assert_eq!((err.id.as_str(), err.kind), ("stdin#2", RecordErrorKind::DuplicateId));
         assert_eq!(err.message, "stdin: given twice; it is read once, where it first appears");
     }
 
@@ -481,7 +481,7 @@ mod tests {
     fn bytes_read_counts_the_input_consumed() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "a.jsonl", b"{\"text\": \"a\"}\n{\"text\": \"b\"}\n");
-        let mut reader = Reader::new(vec![Source::file(&path)], ReaderConfig::default());
+        let mut reader = Reader::new(vec![InputSource::file(&path)], ReaderConfig::default());
         let counter = reader.bytes_read();
         assert_eq!(reader.by_ref().count(), 2);
         assert_eq!(counter.load(Ordering::Relaxed), 28);

@@ -1,5 +1,7 @@
 //! From per-word labels to entity spans: tag schemes and their repair.
 
+use crate::offsets::CharIndex;
+
 /// What one label of the model says about a word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tag {
@@ -205,12 +207,10 @@ const EDGE_PUNCTUATION: &[char] =
 /// The part of an entity's text worth keeping, as `(chars trimmed at the start, chars kept)`:
 /// edge punctuation and spaces go, and an entity without a letter or digit goes entirely.
 pub fn trim_entity(text: &str) -> Option<(usize, usize)> {
-    let is_edge = |c: char| c.is_whitespace() || EDGE_PUNCTUATION.contains(&c);
-    let leading = text.chars().take_while(|&c| is_edge(c)).count();
-    let kept = text.chars().skip(leading).collect::<Vec<_>>();
-    let trailing = kept.iter().rev().take_while(|&&c| is_edge(c)).count();
-    let kept = &kept[..kept.len() - trailing];
-    kept.iter().any(|c| c.is_alphanumeric()).then_some((leading, kept.len()))
+    let index = CharIndex::new(text);
+    let kept = index.trim_matches(0..index.len_chars(), |c| c.is_whitespace() || EDGE_PUNCTUATION.contains(&c))?;
+    let has_word = index.slice(kept.clone()).chars().any(char::is_alphanumeric);
+    has_word.then_some((kept.start, kept.len()))
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub use error::{torch_message, NerError};
 pub use model_dir::{Architecture, ModelFiles};
 
 use crate::document::{Document, Entity, Role, RoleSpan};
-use crate::offsets::CharIndex;
+
 use classifier::TokenClassifier;
 use decode::{best_labels, trim_entity, words_to_entities, WordPrediction};
 use tokenize::{SpecialIds, SubToken, SubwordTokenizer};
@@ -353,7 +353,7 @@ impl NerModel {
             ..encoded.sentences.last().map_or(0, |last| last.end);
         let roles = self.role_tags.len();
         let distributions = &predicted[tokens.start * roles..tokens.end * roles];
-        let words = words_of(&encoded.tokens[tokens], distributions, &self.role_tags, Decoding::Constrained);
+        let words = word_predictions(&encoded.tokens[tokens], distributions, &self.role_tags, Decoding::Constrained);
         words_to_entities(&words, &self.role_tags)
             .into_iter()
             .filter_map(|span| {
@@ -363,12 +363,12 @@ impl NerModel {
     }
 
     fn entities(&self, doc: &Document, encoded: &EncodedDocument, predicted: &[f32]) -> Vec<Entity> {
-        let index = CharIndex::new(&doc.text);
+        let index = doc.char_index();
         let mut entities = Vec::new();
         for sentence in &encoded.sentences {
             let labels = self.labels.len();
             let distributions = &predicted[sentence.start * labels..sentence.end * labels];
-            let words = words_of(&encoded.tokens[sentence.clone()], distributions, &self.tags, self.decoding);
+            let words = word_predictions(&encoded.tokens[sentence.clone()], distributions, &self.tags, self.decoding);
             for span in words_to_entities(&words, &self.tags) {
                 let Some((trimmed, kept)) = trim_entity(index.slice(span.start..span.end)) else {
                     continue;
@@ -415,7 +415,7 @@ impl FromIterator<EncodedBatch> for EncodedBatch {
 }
 
 fn encode_document(tokenizer: &SubwordTokenizer, doc: &Document) -> EncodedDocument {
-    let index = CharIndex::new(&doc.text);
+    let index = doc.char_index();
     let mut encoded = EncodedDocument { tokens: Vec::new(), sentences: Vec::with_capacity(doc.sentences.len()) };
     for span in &doc.sentences {
         let start = encoded.tokens.len();
@@ -460,7 +460,12 @@ struct Sequence {
 /// Words with the label of their first sub-token, chosen by `decoding` over the sentence; a
 /// word spans all its sub-tokens, so sub-words of one word can never fall into different
 /// entities. `distributions` holds one label distribution per token.
-fn words_of(tokens: &[SubToken], distributions: &[f32], tags: &[Tag], decoding: Decoding) -> Vec<WordPrediction> {
+fn word_predictions(
+    tokens: &[SubToken],
+    distributions: &[f32],
+    tags: &[Tag],
+    decoding: Decoding,
+) -> Vec<WordPrediction> {
     let labels = tags.len();
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut firsts: Vec<&[f32]> = Vec::new();

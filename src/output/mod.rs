@@ -10,8 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::document::{Claim, Document, Entity, Span};
-use crate::input::{ErrorKind, RecordError};
-use crate::offsets::CharIndex;
+use crate::input::{RecordError, RecordErrorKind};
 
 pub use stream::{Compression, OutputError, OutputStream};
 
@@ -65,7 +64,7 @@ pub struct ErrorRecord<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct ErrorDetail<'a> {
-    pub kind: ErrorKind,
+    pub kind: RecordErrorKind,
     pub message: &'a str,
 }
 
@@ -232,12 +231,12 @@ fn ansi_color(label: &str) -> u8 {
 
 impl<W: Write> DocumentSink for PrettySink<W> {
     fn write(&mut self, doc: &Document) -> io::Result<()> {
-        let index = CharIndex::new(&doc.text);
+        let index = doc.char_index();
         let mut page = std::mem::take(&mut self.page);
         page.clear();
         let header = format!("── {} ({} entities) ", doc.id, doc.entities.len());
         page += &header;
-        page += &"─".repeat(60usize.saturating_sub(header.chars().count()));
+        page += &"─".repeat(60usize.saturating_sub(crate::offsets::char_len(&header)));
         page.push('\n');
         let mut at = 0;
         for entity in &doc.entities {

@@ -103,12 +103,17 @@ impl Default for Segmenter {
 impl Segmenter {
     /// Fills `doc.sentences`.
     pub fn apply(&self, doc: &mut Document) {
-        doc.sentences = self.split(&doc.text);
+        doc.sentences = self.split_indexed(&doc.char_index());
     }
 
     /// Sentence spans of `text` in code points, trimmed of whitespace; blank stretches give none.
     pub fn split(&self, text: &str) -> Vec<Span> {
-        let index = CharIndex::new(text);
+        self.split_indexed(&CharIndex::new(text))
+    }
+
+    /// [`Segmenter::split`] of an indexed text (a document's own index).
+    pub fn split_indexed(&self, index: &CharIndex) -> Vec<Span> {
+        let text = index.text();
         let mut sentences = Vec::new();
         let mut current: Option<(usize, usize)> = None; // byte range being built
         for (start, piece) in text.split_sentence_bound_indices() {
@@ -116,14 +121,14 @@ impl Segmenter {
             current = match current {
                 Some((open, close)) if self.continues(&text[open..close], piece) => Some((open, end)),
                 Some(done) => {
-                    push_trimmed(&mut sentences, &index, done);
+                    push_trimmed(&mut sentences, index, done);
                     Some((start, end))
                 }
                 None => Some((start, end)),
             };
         }
         if let Some(done) = current {
-            push_trimmed(&mut sentences, &index, done);
+            push_trimmed(&mut sentences, index, done);
         }
         sentences
     }
@@ -164,8 +169,9 @@ impl Segmenter {
 fn last_word_before_period(sentence: &str) -> Option<&str> {
     let before = sentence.trim_end().strip_suffix('.')?;
     let word_start = before
-        .rfind(|c: char| c.is_whitespace() || "([{\"'“‘«".contains(c))
-        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        .char_indices()
+        .rfind(|&(_, c)| c.is_whitespace() || "([{\"'“‘«".contains(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[word_start..];
     (!word.is_empty()).then_some(word)
 }
