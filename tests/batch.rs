@@ -74,16 +74,21 @@ fn pipe_mode_answers_every_input_line_with_one_output_line_in_order() {
     assert_eq!(records[152]["id"], "last");
 }
 
-#[test]
-fn pipe_mode_answers_each_batch_before_the_input_ends() {
-    let model = tiny_model(Head::Random);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimtag"))
-        .args(["tag", "--model", model.path.to_str().unwrap(), "--pipe", "--progress", "none"])
+/// `claimtag tag --pipe` on `model`, its three standard streams piped to the test.
+fn spawn_pipe(model: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_claimtag"))
+        .args(["tag", "--model", model.to_str().unwrap(), "--pipe", "--progress", "none"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn pipe_mode_answers_each_batch_before_the_input_ends() {
+    let model = tiny_model(Head::Random);
+    let mut child = spawn_pipe(&model.path);
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"{\"id\": \"first\", \"text\": \"Putin spoke.\"}\n").unwrap();
     stdin.flush().unwrap();
@@ -386,7 +391,7 @@ impl claimtag::output::DocumentSink for PanicsOn<'_> {
 #[test]
 fn a_sink_that_panics_on_one_document_costs_only_that_document() {
     use claimtag::batch::{run, Progress, ProgressMode, Selection};
-    use claimtag::input::{Reader, ReaderConfig, Source};
+    use claimtag::input::{InputSource, Reader, ReaderConfig};
 
     let model = tiny_model(Head::Random);
     let dir = tempfile::tempdir().unwrap();
@@ -394,7 +399,7 @@ fn a_sink_that_panics_on_one_document_costs_only_that_document() {
     std::fs::write(&input, corpus(200)).unwrap();
     let tagger =
         claimtag::pipeline::Tagger::load(&claimtag::ner::NerConfig::new(model.path.clone())).expect("the tiny model");
-    let reader = Reader::new(vec![Source::file(&input)], ReaderConfig::default());
+    let reader = Reader::new(vec![InputSource::file(&input)], ReaderConfig::default());
     let mut progress = Progress::new(ProgressMode::Silent, None, reader.bytes_read());
     let mut written = Vec::new();
     let mut sink = PanicsOn { id: "d101", jsonl: claimtag::output::JsonlSink::new(&mut written) };
@@ -546,13 +551,7 @@ fn a_closed_standard_output_is_an_error_not_a_silent_success() {
 #[test]
 fn a_reader_that_hangs_up_gets_one_broken_pipe_message() {
     let model = tiny_model(Head::Random);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimtag"))
-        .args(["tag", "--model", model.path.to_str().unwrap(), "--pipe", "--progress", "none"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_pipe(&model.path);
     drop(child.stdout.take());
     child.stdin.take().unwrap().write_all(corpus(3).as_bytes()).unwrap();
     let output = child.wait_with_output().unwrap();
