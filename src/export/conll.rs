@@ -57,10 +57,10 @@ impl<W: Write> DocumentSink for ConllSink<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::parse_conll;
     use crate::document::Span;
     use crate::export::fixtures::tagged_document;
     use crate::export::{spans_from_tags, LabeledSpan};
-    use crate::labeled::parse_conll;
 
     #[test]
     fn conll_reads_back_through_the_training_reader_to_the_same_entities() {

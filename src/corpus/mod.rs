@@ -1,15 +1,20 @@
-//! Labelled data for training and evaluation: entity tags from CoNLL column files, JSONL span
+//! Labelled data for training and evaluation: entity tags from CoNLL column files, span JSONL
 //! files and annotation tools' exports, and claim-role tags from PolNeAR attributions.
+
+pub mod conll;
+pub mod polnear;
+pub mod span_jsonl;
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+pub use conll::parse_conll;
+pub use polnear::{read_polnear, role_sentences, Article, Attribution, PolnearError};
+pub use span_jsonl::parse_span_jsonl;
 
-use crate::claims_eval::Article;
-use crate::document::{Document, Span};
+use crate::document::Document;
 use crate::export::{brat, doccano, iob2_tags, label_studio, words_of, AnnotatedText, ImportError};
 use crate::offsets::CharIndex;
-use crate::segment::{words, Segmenter};
+use crate::segment::Segmenter;
 
 /// A sentence as tokens with one IOB2 tag each.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,100 +119,6 @@ fn from_annotated(texts: Vec<AnnotatedText>) -> Vec<LabeledSentence> {
     sentences
 }
 
-/// The words of `text` tagged IOB2 from entity spans `(start, end, label)`: a word takes the
-/// label of the span it starts in.
-fn tag_words(text: &str, entities: &[(usize, usize, &str)], document: usize) -> LabeledSentence {
-    let chars = CharIndex::new(text);
-    let spans = words(text);
-    LabeledSentence {
-        tokens: spans.iter().map(|span| chars.slice(span.start..span.end).to_string()).collect(),
-        tags: iob2_tags(spans.iter().map(|span| span.start), entities),
-        document,
-    }
-}
-
-/// Tag kinds of an attribution's source, cue and content, in that order.
-pub const ROLE_KINDS: [&str; 3] = ["SOURCE", "CUE", "CONTENT"];
-
-/// PolNeAR articles as sentences of words tagged IOB2 with their claim roles (`B-SOURCE`,
-/// `I-CUE`, `B-CONTENT`, ...), segmented as `tag` segments an article, one document each. A
-/// content running over sentences continues (`I-CONTENT`) into the next one; each fragment of
-/// a discontinuous span is a span of its own.
-pub fn role_sentences(articles: &[Article], segmenter: &Segmenter) -> Vec<LabeledSentence> {
-    let mut sentences = Vec::new();
-    for (document, article) in articles.iter().enumerate() {
-        let index = CharIndex::new(&article.text);
-        let mut spans: Vec<(usize, usize, &str)> = Vec::new();
-        for attribution in &article.gold {
-            for (fragments, label) in
-                [&attribution.source, &attribution.cue, &attribution.content].into_iter().zip(ROLE_KINDS)
-            {
-                spans.extend(fragments.iter().map(|&(start, end)| (start, end, label)));
-            }
-        }
-        // Tagged as one sequence, so a span that runs on into the next sentence continues there.
-        let sentence_words: Vec<Vec<Span>> = segmenter
-            .split(&article.text)
-            .into_iter()
-            .map(|sentence| {
-                words(index.slice(sentence.start..sentence.end))
-                    .into_iter()
-                    .map(|word| Span::new(sentence.start + word.start, sentence.start + word.end))
-                    .collect::<Vec<Span>>()
-            })
-            .filter(|words| !words.is_empty())
-            .collect();
-        let mut tags = iob2_tags(sentence_words.iter().flatten().map(|word| word.start), &spans).into_iter();
-        for words in sentence_words {
-            sentences.push(LabeledSentence {
-                tokens: words.iter().map(|word| index.slice(word.start..word.end).to_string()).collect(),
-                tags: tags.by_ref().take(words.len()).collect(),
-                document,
-            });
-        }
-    }
-    sentences
-}
-
-/// Token in the first column, tag in the last; blank lines end sentences, `-DOCSTART-` lines
-/// end documents. IOB1 tags are converted to IOB2.
-pub fn parse_conll(path: &Path, text: &str) -> Result<Vec<LabeledSentence>, DataError> {
-    let mut sentences = Vec::new();
-    let mut document = 0;
-    let mut current = LabeledSentence { tokens: Vec::new(), tags: Vec::new(), document };
-    let flush = |current: &mut LabeledSentence, sentences: &mut Vec<LabeledSentence>, document: usize| {
-        if !current.tokens.is_empty() {
-            current.tags = to_iob2(&current.tags);
-            sentences
-                .push(std::mem::replace(current, LabeledSentence { tokens: Vec::new(), tags: Vec::new(), document }));
-        }
-        current.document = document;
-    };
-    for (index, line) in text.lines().enumerate() {
-        let columns: Vec<&str> = line.split_whitespace().collect();
-        match columns.as_slice() {
-            [] => flush(&mut current, &mut sentences, document),
-            [first, ..] if *first == "-DOCSTART-" => {
-                document += 1;
-                flush(&mut current, &mut sentences, document);
-            }
-            [_] => {
-                return Err(DataError::Bad {
-                    path: path.into(),
-                    line: index + 1,
-                    problem: format!("expected a token and a tag, found {line:?}"),
-                })
-            }
-            [token, .., tag] => {
-                current.tokens.push(token.to_string());
-                current.tags.push(tag.to_string());
-            }
-        }
-    }
-    flush(&mut current, &mut sentences, document);
-    Ok(sentences)
-}
-
 /// Converts IOB1 (where `I-X` may begin an entity and `B-X` only separates two adjacent ones) to
 /// IOB2 (every entity begins with `B-X`). IOB2 input comes back unchanged.
 pub fn to_iob2(tags: &[String]) -> Vec<String> {
@@ -226,58 +137,12 @@ pub fn to_iob2(tags: &[String]) -> Vec<String> {
         .collect()
 }
 
-#[derive(Deserialize)]
-struct SpanRecord {
-    text: String,
-    #[serde(default)]
-    entities: Vec<SpanEntity>,
-}
-
-#[derive(Deserialize)]
-struct SpanEntity {
-    start: usize,
-    end: usize,
-    label: String,
-}
-
-/// `{"text": ..., "entities": [{"start", "end", "label"}]}` a line, code point offsets. The text
-/// is split into tokens at whitespace and punctuation; a token takes the label of the span it
-/// starts in. Each record is one sentence and one document.
-pub fn parse_span_jsonl(path: &Path, text: &str) -> Result<Vec<LabeledSentence>, DataError> {
-    let mut sentences = Vec::new();
-    for (index, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
-        let bad = |problem: String| DataError::Bad { path: path.into(), line: index + 1, problem };
-        let record: SpanRecord = serde_json::from_str(line).map_err(|err| bad(format!("invalid record: {err}")))?;
-        let chars = CharIndex::new(&record.text);
-        for entity in &record.entities {
-            if entity.start >= entity.end || entity.end > chars.len_chars() {
-                return Err(bad(format!("entity [{}, {}) is outside the text", entity.start, entity.end)));
-            }
-        }
-        let entities: Vec<(usize, usize, &str)> =
-            record.entities.iter().map(|e| (e.start, e.end, e.label.as_str())).collect();
-        sentences.push(tag_words(&record.text, &entities, sentences.len()));
-    }
-    Ok(sentences)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn tags(tags: &[&str]) -> Vec<String> {
         tags.iter().map(|t| t.to_string()).collect()
-    }
-
-    #[test]
-    fn conll_files_split_into_sentences_and_documents() {
-        let text = "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n\n-DOCSTART- -X- O O\n\nKyiv NNP I-NP B-LOC\n";
-        let sentences = parse_conll(Path::new("x"), text).unwrap();
-        assert_eq!(sentences.len(), 3);
-        assert_eq!(sentences[0].tokens, ["EU", "rejects"]);
-        assert_eq!(sentences[0].tags, ["B-ORG", "O"]);
-        assert_eq!(sentences[0].document, sentences[1].document);
-        assert_ne!(sentences[1].document, sentences[2].document);
     }
 
     #[test]
@@ -288,20 +153,6 @@ mod tests {
         );
         let iob2 = tags(&["B-PER", "I-PER", "O", "B-LOC"]);
         assert_eq!(to_iob2(&iob2), iob2);
-    }
-
-    #[test]
-    fn a_conll_line_without_a_tag_is_named() {
-        let err = parse_conll(Path::new("train.txt"), "EU B-ORG\nrejects\n").unwrap_err();
-        assert_eq!(err.to_string(), "train.txt, line 2: expected a token and a tag, found \"rejects\"");
-    }
-
-    #[test]
-    fn span_files_become_tagged_tokens_with_code_point_offsets() {
-        let line = r#"{"text": "“Зеленський” met Joe Biden 🙂.", "entities": [{"start": 1, "end": 11, "label": "PER"}, {"start": 17, "end": 26, "label": "PER"}]}"#;
-        let sentences = parse_span_jsonl(Path::new("x.jsonl"), line).unwrap();
-        assert_eq!(sentences[0].tokens, ["“", "Зеленський", "”", "met", "Joe", "Biden", "🙂", "."]);
-        assert_eq!(sentences[0].tags, ["O", "B-PER", "O", "O", "B-PER", "I-PER", "O", "O"]);
     }
 
     /// Writes `doc` as CoNLL, Label Studio tasks, Doccano JSONL and a brat collection in `dir`.
@@ -399,15 +250,5 @@ mod tests {
         let sentences = from_annotated(texts);
         assert_eq!(sentences.len(), 2, "{sentences:?}");
         assert_eq!(sentences[1].tags[0], "B-PER");
-    }
-
-    #[test]
-    fn a_span_outside_the_text_is_named() {
-        let err = parse_span_jsonl(
-            Path::new("x.jsonl"),
-            r#"{"text": "abc", "entities": [{"start": 1, "end": 9, "label": "PER"}]}"#,
-        )
-        .unwrap_err();
-        assert_eq!(err.to_string(), "x.jsonl, line 1: entity [1, 9) is outside the text");
     }
 }

@@ -1,67 +1,24 @@
-//! Scoring claims against PolNeAR (`claimtag eval-claims`).
-//!
-//! PolNeAR annotates attributions in brat standoff: `Source`, `Cue` and `Content` spans
-//! (discontinuous ones as `start end;start end`) tied together by `E` lines. Gold is the
-//! alphabetically first annotator file of each article, and only top-level claims are compared,
-//! since PolNeAR gives each token to one attribution.
+//! Scoring claims against PolNeAR (`claimtag eval-claims`, the articles read by
+//! [`crate::corpus::polnear`]). Only top-level claims are compared, since PolNeAR gives each
+//! token to one attribution.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, BufRead};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use super::score::Counts;
 use crate::claims::ClaimRules;
+use crate::corpus::polnear::{Article, Attribution, Fragment, PolnearError};
 use crate::document::{Claim, Document, Entity};
 use crate::input::open_file;
 use crate::ner::NerError;
 use crate::offsets::CharIndex;
 use crate::pipeline::Tagger;
-use crate::score::Counts;
 use crate::segment::Segmenter;
-
-/// A code point span `(start, end)`; a role may have several.
-pub type Fragment = (usize, usize);
-
-/// Spans of one attribution, as code point fragments.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Attribution {
-    pub source: Vec<Fragment>,
-    pub cue: Vec<Fragment>,
-    pub content: Vec<Fragment>,
-}
-
-impl Attribution {
-    /// Source (0), cue (1) or content (2).
-    fn role(&self, slot: usize) -> &[Fragment] {
-        match slot {
-            0 => &self.source,
-            1 => &self.cue,
-            _ => &self.content,
-        }
-    }
-}
-
-/// A `T` line: its annotation type and fragments.
-type TextBound<'a> = (&'a str, Vec<Fragment>);
-
-/// An article and its gold attributions.
-#[derive(Debug, Clone)]
-pub struct Article {
-    pub name: String,
-    pub text: String,
-    pub gold: Vec<Attribution>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PolnearError {
-    #[error("{}: cannot read: {error}", path.display())]
-    Read { path: PathBuf, error: std::io::Error },
-    #[error("{}, line {line}: {problem}", path.display())]
-    Bad { path: PathBuf, line: usize, problem: String },
-}
 
 /// Where the entities the claim rules read come from.
 pub enum EntitySource<'a> {
@@ -223,85 +180,6 @@ impl fmt::Display for ClaimEvaluation {
     }
 }
 
-/// Reads `DIR/text/*.txt` with the first `DIR/attributions/NAME_*.ann` of each.
-pub fn read_polnear(dir: &Path) -> Result<Vec<Article>, PolnearError> {
-    let list = |sub: &str| -> Result<Vec<PathBuf>, PolnearError> {
-        let path = dir.join(sub);
-        let entries = std::fs::read_dir(&path).map_err(|error| PolnearError::Read { path: path.clone(), error })?;
-        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        files.sort();
-        Ok(files)
-    };
-    let annotations = list("attributions")?;
-    let mut articles = Vec::new();
-    for text_path in list("text")?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "txt")) {
-        let name = text_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let Some(ann) = annotations.iter().find(|p| {
-            p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(&format!("{name}_")))
-                && p.extension().is_some_and(|e| e == "ann")
-        }) else {
-            continue;
-        };
-        let read = |path: &Path| {
-            std::fs::read_to_string(path).map_err(|error| PolnearError::Read { path: path.into(), error })
-        };
-        let text = read(&text_path)?;
-        let gold = parse_ann(ann, &read(ann)?)?;
-        articles.push(Article { name, text, gold });
-    }
-    Ok(articles)
-}
-
-/// Parses brat standoff: `T` lines with Source/Cue/Content spans, `E` lines linking them.
-pub fn parse_ann(path: &Path, text: &str) -> Result<Vec<Attribution>, PolnearError> {
-    let mut spans: HashMap<&str, TextBound> = HashMap::new();
-    let mut events = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let bad =
-            |problem: &str| PolnearError::Bad { path: path.into(), line: index + 1, problem: problem.to_string() };
-        let fields: Vec<&str> = line.split('\t').collect();
-        // Annotated text may hold line breaks, so a line that is not `T<n>\t...` or `E<n>\t...`
-        // continues the previous annotation's text.
-        let mut id = fields.first().copied().unwrap_or_default().chars();
-        let kind = id.next();
-        let number = id.as_str();
-        let numbered = !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) && fields.len() > 1;
-        match kind.filter(|_| numbered) {
-            Some('T') => {
-                let annotation = fields.get(1).ok_or_else(|| bad("a T line without spans"))?;
-                let (kind, ranges) = annotation.split_once(' ').ok_or_else(|| bad("a T line without spans"))?;
-                let mut fragments = Vec::new();
-                for range in ranges.split(';') {
-                    let (start, end) = range.trim().split_once(' ').ok_or_else(|| bad("a span is not `start end`"))?;
-                    let parse = |n: &str| n.parse::<usize>().map_err(|_| bad("a span offset is not a number"));
-                    fragments.push((parse(start)?, parse(end)?));
-                }
-                spans.insert(fields[0], (kind, fragments));
-            }
-            Some('E') => events.push(fields.get(1).copied().unwrap_or_default()),
-            _ => {}
-        }
-    }
-    let mut attributions = Vec::new();
-    for event in events {
-        let mut attribution = Attribution::default();
-        for argument in event.split_whitespace() {
-            let Some((role, id)) = argument.split_once(':') else { continue };
-            let Some((_, fragments)) = spans.get(id) else { continue };
-            match role {
-                "Source" => attribution.source.extend(fragments),
-                "Cue" => attribution.cue.extend(fragments),
-                "Content" => attribution.content.extend(fragments),
-                _ => {}
-            }
-        }
-        if !attribution.cue.is_empty() || !attribution.content.is_empty() {
-            attributions.push(attribution);
-        }
-    }
-    Ok(attributions)
-}
-
 /// The top-level claims of a tagged document as attributions.
 pub fn predicted(doc: &Document) -> Vec<Attribution> {
     doc.claims.iter().filter(|c| c.parent.is_none()).map(attribution_of).collect()
@@ -433,32 +311,7 @@ fn trim(index: &CharIndex, (start, end): (usize, usize)) -> Option<(usize, usize
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn brat_attributions_with_discontinuous_spans_are_read() {
-        let ann = "T1\tSource 0 3\tISW\nT2\tCue 4 8\tsaid\nT3\tContent 9 14;20 25\tabcde fghij\nT4\tAttribution 4 8\tsaid\nE1\tAttribution:T4 Content:T3 Cue:T2 Source:T1\n";
-        let attributions = parse_ann(Path::new("a.ann"), ann).unwrap();
-        assert_eq!(
-            attributions,
-            [Attribution { source: vec![(0, 3)], cue: vec![(4, 8)], content: vec![(9, 14), (20, 25)] }]
-        );
-    }
-
-    #[test]
-    fn annotation_text_running_over_lines_is_not_read_as_annotations() {
-        let ann =
-            "T1\tCue 4 8\tsaid\nT2\tContent 9 30\t3.\n\nThe number of people\nE1\tAttribution:T1 Content:T2 Cue:T1\n";
-        let attributions = parse_ann(Path::new("a.ann"), ann).unwrap();
-        assert_eq!(attributions[0].content, [(9, 30)]);
-    }
-
-    #[test]
-    fn a_continuation_line_opening_with_a_curly_quote_is_text_not_an_annotation() {
-        let ann =
-            "T1\tCue 4 8\tsaid\nT2\tContent 9 30\t“We\n“will win”\tmore\n”\nE1\tAttribution:T1 Content:T2 Cue:T1\n";
-        let attributions = parse_ann(Path::new("a.ann"), ann).unwrap();
-        assert_eq!(attributions, [Attribution { source: vec![], cue: vec![(4, 8)], content: vec![(9, 30)] }]);
-    }
+    use crate::corpus::polnear::read_polnear;
 
     #[test]
     fn the_rules_are_scored_on_entities_tagged_before_and_a_mismatch_is_named() {

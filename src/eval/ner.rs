@@ -6,10 +6,10 @@
 //! exactly as it tags an article, and each corpus token then takes the label of the entity it
 //! overlaps.
 
+use super::score::{score, Scores};
+use crate::corpus::LabeledSentence;
 use crate::document::{Document, Entity, Span};
-use crate::labeled::LabeledSentence;
 use crate::ner::{NerError, NerModel};
-use crate::score::{score, Scores};
 
 /// Documents tagged per call: enough to fill batches.
 const DOCUMENTS_PER_CALL: usize = 32;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::labeled::to_iob2;
+use crate::corpus::to_iob2;
 
 /// Counts for one entity type, or for all together.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
