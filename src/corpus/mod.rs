@@ -1,6 +1,7 @@
 //! Labelled data for training and evaluation: entity tags from CoNLL column files, span JSONL
 //! files and annotation tools' exports, and claim-role tags from PolNeAR attributions.
 
+pub mod brat;
 pub mod conll;
 pub mod polnear;
 pub mod span_jsonl;
@@ -12,7 +13,7 @@ pub use polnear::{read_polnear, role_sentences, Article, Attribution, PolnearErr
 pub use span_jsonl::parse_span_jsonl;
 
 use crate::document::Document;
-use crate::export::{brat, doccano, iob2_tags, label_studio, words_of, AnnotatedText, ImportError};
+use crate::export::{self, doccano, iob2_tags, label_studio, words_of, AnnotatedText, ImportError};
 use crate::offsets::CharIndex;
 use crate::segment::Segmenter;
 
@@ -60,7 +61,7 @@ pub enum DataError {
 /// Label Studio tasks with nothing to read are left out with a count on stderr.
 pub fn read_labeled(path: &Path) -> Result<Vec<LabeledSentence>, DataError> {
     if path.is_dir() {
-        return Ok(from_annotated(brat::read(path)?));
+        return Ok(from_annotated(export::brat::read(path)?));
     }
     if path.extension().is_some_and(|ext| ext == "json") {
         let imported = label_studio::read(path)?;

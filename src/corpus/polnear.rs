@@ -2,9 +2,9 @@
 //! `Content` spans (discontinuous ones as `start end;start end`) tied together by `E` lines.
 //! Gold is the alphabetically first annotator file of each article.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::brat::{parse_standoff, LinkKind};
 use super::LabeledSentence;
 use crate::document::Span;
 use crate::export::iob2_tags;
@@ -32,9 +32,6 @@ impl Attribution {
         }
     }
 }
-
-/// A `T` line: its annotation type and fragments.
-type TextBound<'a> = (&'a str, Vec<Fragment>);
 
 /// An article and its gold attributions.
 #[derive(Debug, Clone)]
@@ -81,42 +78,21 @@ pub fn read_polnear(dir: &Path) -> Result<Vec<Article>, PolnearError> {
     Ok(articles)
 }
 
-/// Parses brat standoff: `T` lines with Source/Cue/Content spans, `E` lines linking them.
+/// Attributions of a `.ann` file: each `E` line with a cue or a content, its `Source`, `Cue`
+/// and `Content` arguments' fragments.
 pub fn parse_ann(path: &Path, text: &str) -> Result<Vec<Attribution>, PolnearError> {
-    let mut spans: HashMap<&str, TextBound> = HashMap::new();
-    let mut events = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let bad =
-            |problem: &str| PolnearError::Bad { path: path.into(), line: index + 1, problem: problem.to_string() };
-        let fields: Vec<&str> = line.split('\t').collect();
-        // Annotated text may hold line breaks, so a line that is not `T<n>\t...` or `E<n>\t...`
-        // continues the previous annotation's text.
-        let mut id = fields.first().copied().unwrap_or_default().chars();
-        let kind = id.next();
-        let number = id.as_str();
-        let numbered = !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) && fields.len() > 1;
-        match kind.filter(|_| numbered) {
-            Some('T') => {
-                let annotation = fields.get(1).ok_or_else(|| bad("a T line without spans"))?;
-                let (kind, ranges) = annotation.split_once(' ').ok_or_else(|| bad("a T line without spans"))?;
-                let mut fragments = Vec::new();
-                for range in ranges.split(';') {
-                    let (start, end) = range.trim().split_once(' ').ok_or_else(|| bad("a span is not `start end`"))?;
-                    let parse = |n: &str| n.parse::<usize>().map_err(|_| bad("a span offset is not a number"));
-                    fragments.push((parse(start)?, parse(end)?));
-                }
-                spans.insert(fields[0], (kind, fragments));
-            }
-            Some('E') => events.push(fields.get(1).copied().unwrap_or_default()),
-            _ => {}
-        }
-    }
+    let standoff = parse_standoff(text).map_err(|error| PolnearError::Bad {
+        path: path.into(),
+        line: error.line,
+        problem: error.problem,
+    })?;
+    let ids = standoff.text_bound_ids();
     let mut attributions = Vec::new();
-    for event in events {
+    for event in standoff.links.iter().filter(|link| link.kind == LinkKind::Event) {
         let mut attribution = Attribution::default();
-        for argument in event.split_whitespace() {
-            let Some((role, id)) = argument.split_once(':') else { continue };
-            let Some((_, fragments)) = spans.get(id) else { continue };
+        for &(role, id) in &event.arguments {
+            let Some(&bound) = ids.get(id) else { continue };
+            let fragments = standoff.text_bounds[bound].fragments.iter().map(|span| (span.start, span.end));
             match role {
                 "Source" => attribution.source.extend(fragments),
                 "Cue" => attribution.cue.extend(fragments),
