@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::brat::{parse_standoff, LinkKind};
 use super::LabeledSentence;
-use crate::document::Span;
+use crate::document::{Role, Span};
 use crate::export::iob2_tags;
 use crate::offsets::CharIndex;
 use crate::segment::{words, Segmenter};
@@ -23,12 +23,19 @@ pub struct Attribution {
 }
 
 impl Attribution {
-    /// Source (0), cue (1) or content (2).
-    pub(crate) fn role(&self, slot: usize) -> &[Fragment] {
-        match slot {
-            0 => &self.source,
-            1 => &self.cue,
-            _ => &self.content,
+    pub fn role(&self, role: Role) -> &[Fragment] {
+        match role {
+            Role::Source => &self.source,
+            Role::Cue => &self.cue,
+            Role::Content => &self.content,
+        }
+    }
+
+    fn role_mut(&mut self, role: Role) -> &mut Vec<Fragment> {
+        match role {
+            Role::Source => &mut self.source,
+            Role::Cue => &mut self.cue,
+            Role::Content => &mut self.content,
         }
     }
 }
@@ -93,12 +100,14 @@ pub fn parse_ann(path: &Path, text: &str) -> Result<Vec<Attribution>, PolnearErr
         for &(role, id) in &event.arguments {
             let Some(&bound) = ids.get(id) else { continue };
             let fragments = standoff.text_bounds[bound].fragments.iter().map(|span| (span.start, span.end));
-            match role {
-                "Source" => attribution.source.extend(fragments),
-                "Cue" => attribution.cue.extend(fragments),
-                "Content" => attribution.content.extend(fragments),
-                _ => {}
-            }
+            // PolNeAR's argument names, exactly.
+            let role = match role {
+                "Source" => Role::Source,
+                "Cue" => Role::Cue,
+                "Content" => Role::Content,
+                _ => continue,
+            };
+            attribution.role_mut(role).extend(fragments);
         }
         if !attribution.cue.is_empty() || !attribution.content.is_empty() {
             attributions.push(attribution);
@@ -106,9 +115,6 @@ pub fn parse_ann(path: &Path, text: &str) -> Result<Vec<Attribution>, PolnearErr
     }
     Ok(attributions)
 }
-
-/// Tag kinds of an attribution's source, cue and content, in that order.
-pub const ROLE_KINDS: [&str; 3] = ["SOURCE", "CUE", "CONTENT"];
 
 /// PolNeAR articles as sentences of words tagged IOB2 with their claim roles (`B-SOURCE`,
 /// `I-CUE`, `B-CONTENT`, ...), segmented as `tag` segments an article, one document each. A
@@ -120,10 +126,8 @@ pub fn role_sentences(articles: &[Article], segmenter: &Segmenter) -> Vec<Labele
         let index = CharIndex::new(&article.text);
         let mut spans: Vec<(usize, usize, &str)> = Vec::new();
         for attribution in &article.gold {
-            for (fragments, label) in
-                [&attribution.source, &attribution.cue, &attribution.content].into_iter().zip(ROLE_KINDS)
-            {
-                spans.extend(fragments.iter().map(|&(start, end)| (start, end, label)));
+            for role in Role::ALL {
+                spans.extend(attribution.role(role).iter().map(|&(start, end)| (start, end, role.kind())));
             }
         }
         // Tagged as one sequence, so a span that runs on into the next sentence continues there.

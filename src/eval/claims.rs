@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::score::Counts;
 use crate::claims::ClaimRules;
 use crate::corpus::polnear::{Article, Attribution, Fragment, PolnearError};
-use crate::document::{Claim, Document, Entity};
+use crate::document::{Claim, Document, Entity, Role};
 use crate::input::open_file;
 use crate::ner::NerError;
 use crate::offsets::CharIndex;
@@ -141,11 +141,9 @@ impl fmt::Display for ClaimEvaluation {
             "role", "exact P", "exact R", "F1", "token P", "token R", "F1"
         )?;
         let scores = &self.scores;
-        for (role, exact, token) in [
-            ("source", &scores.exact.source, &scores.token.source),
-            ("cue", &scores.exact.cue, &scores.token.cue),
-            ("content", &scores.exact.content, &scores.token.content),
-        ] {
+        for role in Role::ALL {
+            let (exact, token) = (scores.exact.role(role), scores.token.role(role));
+            let role = role.kind().to_lowercase();
             writeln!(
                 f,
                 "{role:<12} {:>9.3} {:>9.3} {:>7.3}   {:>9.3} {:>9.3} {:>7.3}",
@@ -217,12 +215,12 @@ impl ClaimScores {
     pub fn add(&mut self, text: &str, gold: &[Attribution], predicted: &[Attribution]) {
         let index = CharIndex::new(text);
         let words = word_spans(text);
-        for slot in 0..3 {
+        for role in Role::ALL {
             let fragments = |attributions: &[Attribution]| -> Vec<Fragment> {
-                attributions.iter().flat_map(|a| a.role(slot)).filter_map(|f| trim(&index, *f)).collect()
+                attributions.iter().flat_map(|a| a.role(role)).filter_map(|f| trim(&index, *f)).collect()
             };
             let (gold_fragments, predicted_fragments) = (fragments(gold), fragments(predicted));
-            let exact = self.exact.slot(slot);
+            let exact = self.exact.role_mut(role);
             exact.gold += gold_fragments.len();
             exact.predicted += predicted_fragments.len();
             exact.correct += predicted_fragments.iter().filter(|f| gold_fragments.contains(f)).count();
@@ -230,7 +228,7 @@ impl ClaimScores {
                 words.iter().map(|&(s, e)| fragments.iter().any(|&(fs, fe)| fs < e && s < fe)).collect()
             };
             let (gold_words, predicted_words) = (covered(&gold_fragments), covered(&predicted_fragments));
-            let token = self.token.slot(slot);
+            let token = self.token.role_mut(role);
             token.gold += gold_words.iter().filter(|&&c| c).count();
             token.predicted += predicted_words.iter().filter(|&&c| c).count();
             token.correct += gold_words.iter().zip(&predicted_words).filter(|(g, p)| **g && **p).count();
@@ -249,11 +247,19 @@ impl ClaimScores {
 }
 
 impl RoleCounts {
-    fn slot(&mut self, slot: usize) -> &mut Counts {
-        match slot {
-            0 => &mut self.source,
-            1 => &mut self.cue,
-            _ => &mut self.content,
+    pub fn role(&self, role: Role) -> &Counts {
+        match role {
+            Role::Source => &self.source,
+            Role::Cue => &self.cue,
+            Role::Content => &self.content,
+        }
+    }
+
+    fn role_mut(&mut self, role: Role) -> &mut Counts {
+        match role {
+            Role::Source => &mut self.source,
+            Role::Cue => &mut self.cue,
+            Role::Content => &mut self.content,
         }
     }
 }
