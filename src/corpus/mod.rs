@@ -14,7 +14,7 @@ pub use span_jsonl::parse_span_jsonl;
 
 use crate::document::Document;
 use crate::export::{self, doccano, iob2_tags, label_studio, words_of, AnnotatedText, ImportError};
-use crate::offsets::CharIndex;
+use crate::offsets::{char_len, CharIndex};
 use crate::segment::Segmenter;
 
 /// A sentence as tokens with one IOB2 tag each.
@@ -39,7 +39,7 @@ impl LabeledSentence {
         let mut at = 0;
         for token in &self.tokens {
             starts.push(at);
-            at += token.chars().count() + 1;
+            at += char_len(token) + 1;
         }
         starts
     }

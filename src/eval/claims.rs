@@ -16,7 +16,7 @@ use crate::corpus::polnear::{Article, Attribution, Fragment, PolnearError};
 use crate::document::{Claim, Document, Entity, Role};
 use crate::input::open_file;
 use crate::ner::NerError;
-use crate::offsets::CharIndex;
+use crate::offsets::{whitespace_around, whitespace_words, CharIndex};
 use crate::pipeline::Tagger;
 use crate::segment::Segmenter;
 
@@ -214,7 +214,7 @@ impl ClaimScores {
     /// Adds one article's comparison.
     pub fn add(&mut self, text: &str, gold: &[Attribution], predicted: &[Attribution]) {
         let index = CharIndex::new(text);
-        let words = word_spans(text);
+        let words: Vec<Fragment> = whitespace_words(text).into_iter().map(|word| (word.start, word.end)).collect();
         for role in Role::ALL {
             let fragments = |attributions: &[Attribution]| -> Vec<Fragment> {
                 attributions.iter().flat_map(|a| a.role(role)).filter_map(|f| trim(&index, *f)).collect()
@@ -285,33 +285,10 @@ fn token_f1(gold: &[(usize, usize)], predicted: &[(usize, usize)], words: &[(usi
     counts.f1()
 }
 
-/// Whitespace-separated words of `text` as code point spans.
-fn word_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut start = None;
-    for (i, c) in text.chars().enumerate() {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                spans.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        spans.push((s, text.chars().count()));
-    }
-    spans
-}
-
 /// A fragment without surrounding whitespace; `None` when nothing is left.
-fn trim(index: &CharIndex, (start, end): (usize, usize)) -> Option<(usize, usize)> {
-    let text = index.slice(start..end.max(start));
-    let leading = text.chars().take_while(|c| c.is_whitespace()).count();
-    let trailing = text.chars().rev().take_while(|c| c.is_whitespace()).count();
-    let len = text.chars().count();
-    (leading < len).then(|| (start + leading, end - trailing))
+fn trim(index: &CharIndex, (start, end): Fragment) -> Option<Fragment> {
+    let (leading, trailing) = whitespace_around(index.slice(start..end.max(start)))?;
+    Some((start + leading, end - trailing))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use super::score::{score, Scores};
 use crate::corpus::LabeledSentence;
 use crate::document::{Document, Entity, Span};
 use crate::ner::{NerError, NerModel};
+use crate::offsets::char_len;
 
 /// Documents tagged per call: enough to fill batches.
 const DOCUMENTS_PER_CALL: usize = 32;
@@ -57,7 +58,7 @@ fn as_document(sentences: &[LabeledSentence]) -> Document {
             at += 1;
         }
         let line = sentence.text();
-        let len = line.chars().count();
+        let len = char_len(&line);
         spans.push(Span::new(at, at + len));
         text.push_str(&line);
         at += len;
@@ -76,7 +77,7 @@ fn tags_from_entities(sentence: &LabeledSentence, offset: usize, entities: &[Ent
         .iter()
         .zip(&starts)
         .map(|(token, &start)| {
-            let (start, end) = (offset + start, offset + start + token.chars().count());
+            let (start, end) = (offset + start, offset + start + char_len(token));
             match entities.iter().find(|e| e.start < end && start < e.end) {
                 Some(entity) if entity.start >= start => format!("B-{}", entity.label),
                 Some(entity) => format!("I-{}", entity.label),
