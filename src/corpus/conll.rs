@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use super::{to_iob2, DataError, LabeledSentence};
+use super::tags::TagScheme;
+use super::{DataError, LabeledSentence};
 
 /// Token in the first column, tag in the last; blank lines end sentences, `-DOCSTART-` lines
 /// end documents. IOB1 tags are converted to IOB2.
@@ -12,7 +13,7 @@ pub fn parse_conll(path: &Path, text: &str) -> Result<Vec<LabeledSentence>, Data
     let mut current = LabeledSentence { tokens: Vec::new(), tags: Vec::new(), document };
     let flush = |current: &mut LabeledSentence, sentences: &mut Vec<LabeledSentence>, document: usize| {
         if !current.tokens.is_empty() {
-            current.tags = to_iob2(&current.tags);
+            current.tags = TagScheme::Iob1.convert(&current.tags, TagScheme::Iob2);
             sentences
                 .push(std::mem::replace(current, LabeledSentence { tokens: Vec::new(), tags: Vec::new(), document }));
         }

@@ -5,6 +5,7 @@ pub mod brat;
 pub mod conll;
 pub mod polnear;
 pub mod span_jsonl;
+pub mod tags;
 
 use std::path::{Path, PathBuf};
 
@@ -12,8 +13,9 @@ pub use conll::parse_conll;
 pub use polnear::{read_polnear, role_sentences, Article, Attribution, PolnearError};
 pub use span_jsonl::parse_span_jsonl;
 
-use crate::document::Document;
-use crate::export::{self, doccano, iob2_tags, label_studio, words_of, AnnotatedText, ImportError};
+use self::tags::TagScheme;
+use crate::document::{Document, Span};
+use crate::export::{self, doccano, label_studio, words_of, AnnotatedText, ImportError};
 use crate::offsets::{char_len, CharIndex};
 use crate::segment::Segmenter;
 
@@ -107,12 +109,13 @@ fn from_annotated(texts: Vec<AnnotatedText>) -> Vec<LabeledSentence> {
         let mut doc = Document::new(String::new(), annotated.text.as_str());
         doc.sentences = segmenter.split(&doc.text);
         let words = words_of(&doc);
-        let tags = iob2_tags(words.iter().map(|word| word.span.start), &entities);
+        let word_spans: Vec<Span> = words.iter().map(|word| word.span).collect();
+        let tags = TagScheme::Iob2.tags(&word_spans, &entities);
         let index = CharIndex::new(&doc.text);
         let mut at = 0;
         for sentence in words.chunk_by(|a, b| a.sentence == b.sentence) {
             let tokens = sentence.iter().map(|word| index.slice(word.span.start..word.span.end).to_string()).collect();
-            let tags = to_iob2(&tags[at..at + sentence.len()]);
+            let tags = TagScheme::Iob1.convert(&tags[at..at + sentence.len()], TagScheme::Iob2);
             at += sentence.len();
             sentences.push(LabeledSentence { tokens, tags, document });
         }
@@ -120,41 +123,9 @@ fn from_annotated(texts: Vec<AnnotatedText>) -> Vec<LabeledSentence> {
     sentences
 }
 
-/// Converts IOB1 (where `I-X` may begin an entity and `B-X` only separates two adjacent ones) to
-/// IOB2 (every entity begins with `B-X`). IOB2 input comes back unchanged.
-pub fn to_iob2(tags: &[String]) -> Vec<String> {
-    let mut previous = "O".to_string();
-    tags.iter()
-        .map(|tag| {
-            let converted = match tag.split_once('-') {
-                Some(("I", kind)) if previous == "O" || previous.split_once('-').map(|(_, k)| k) != Some(kind) => {
-                    format!("B-{kind}")
-                }
-                _ => tag.clone(),
-            };
-            previous = converted.clone();
-            converted
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tags(tags: &[&str]) -> Vec<String> {
-        tags.iter().map(|t| t.to_string()).collect()
-    }
-
-    #[test]
-    fn iob1_becomes_iob2() {
-        assert_eq!(
-            to_iob2(&tags(&["I-PER", "I-PER", "B-PER", "O", "I-LOC", "I-ORG"])),
-            ["B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG"]
-        );
-        let iob2 = tags(&["B-PER", "I-PER", "O", "B-LOC"]);
-        assert_eq!(to_iob2(&iob2), iob2);
-    }
 
     /// Writes `doc` as CoNLL, Label Studio tasks, Doccano JSONL and a brat collection in `dir`.
     fn exports_of(doc: &crate::document::Document, dir: &Path) -> [PathBuf; 4] {

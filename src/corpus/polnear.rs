@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use super::brat::{parse_standoff, LinkKind};
+use super::tags::TagScheme;
 use super::LabeledSentence;
 use crate::document::{Role, Span};
-use crate::export::iob2_tags;
 use crate::offsets::CharIndex;
 use crate::segment::{words, Segmenter};
 
@@ -142,7 +142,8 @@ pub fn role_sentences(articles: &[Article], segmenter: &Segmenter) -> Vec<Labele
             })
             .filter(|words| !words.is_empty())
             .collect();
-        let mut tags = iob2_tags(sentence_words.iter().flatten().map(|word| word.start), &spans).into_iter();
+        let all_words: Vec<Span> = sentence_words.iter().flatten().copied().collect();
+        let mut tags = TagScheme::Iob2.tags(&all_words, &spans).into_iter();
         for words in sentence_words {
             sentences.push(LabeledSentence {
                 tokens: words.iter().map(|word| index.slice(word.start..word.end).to_string()).collect(),

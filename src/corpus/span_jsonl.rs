@@ -4,8 +4,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::tags::TagScheme;
 use super::{DataError, LabeledSentence};
-use crate::export::iob2_tags;
 use crate::offsets::CharIndex;
 use crate::segment::words;
 
@@ -24,8 +24,8 @@ struct SpanEntity {
 }
 
 /// `{"text": ..., "entities": [{"start", "end", "label"}]}` a line, code point offsets. The text
-/// is split into tokens at whitespace and punctuation; a token takes the label of the span it
-/// starts in. Each record is one sentence and one document.
+/// is split into tokens at whitespace and punctuation; a token takes the label of the span that
+/// overlaps it. Each record is one sentence and one document.
 pub fn parse_span_jsonl(path: &Path, text: &str) -> Result<Vec<LabeledSentence>, DataError> {
     let mut sentences = Vec::new();
     for (index, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
@@ -44,14 +44,14 @@ pub fn parse_span_jsonl(path: &Path, text: &str) -> Result<Vec<LabeledSentence>,
     Ok(sentences)
 }
 
-/// The words of `text` tagged IOB2 from entity spans `(start, end, label)`: a word takes the
-/// label of the span it starts in.
+/// The words of `text` tagged IOB2 from entity spans `(start, end, label)` (see
+/// [`TagScheme::tags`]).
 fn tag_words(text: &str, entities: &[(usize, usize, &str)], document: usize) -> LabeledSentence {
     let chars = CharIndex::new(text);
     let spans = words(text);
     LabeledSentence {
         tokens: spans.iter().map(|span| chars.slice(span.start..span.end).to_string()).collect(),
-        tags: iob2_tags(spans.iter().map(|span| span.start), entities),
+        tags: TagScheme::Iob2.tags(&spans, entities),
         document,
     }
 }

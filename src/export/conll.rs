@@ -58,6 +58,7 @@ impl<W: Write> DocumentSink for ConllSink<W> {
 mod tests {
     use super::*;
     use crate::corpus::parse_conll;
+    use crate::corpus::tags::TagScheme;
     use crate::document::Span;
     use crate::export::fixtures::tagged_document;
     use crate::export::{spans_from_tags, LabeledSpan};
@@ -92,6 +93,6 @@ mod tests {
         }
         let entities: Vec<LabeledSpan> =
             doc.entities.iter().map(|e| LabeledSpan::new(&e.label, e.start, e.end)).collect();
-        assert_eq!(spans_from_tags(&spans, &tags), entities);
+        assert_eq!(spans_from_tags(TagScheme::Iob2, &spans, &tags), entities);
     }
 }
