@@ -54,6 +54,18 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in the order an attribution gives them.
+    pub const ALL: [Role; 3] = [Role::Source, Role::Cue, Role::Content];
+
+    /// The tag kind that names the role (`SOURCE`, `CUE`, `CONTENT`), as [`Role::parse`] reads it.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Role::Source => "SOURCE",
+            Role::Cue => "CUE",
+            Role::Content => "CONTENT",
+        }
+    }
+
     /// The role a tag kind names (`SOURCE`, `CUE`, `CONTENT`, any case).
     pub fn parse(kind: &str) -> Option<Role> {
         match kind.to_ascii_uppercase().as_str() {

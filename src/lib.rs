@@ -3,21 +3,20 @@
 //! Stages, in the order data flows through a [`Document`]:
 //! [`input`] reads texts, [`segment`] finds sentences, [`ner`] tags entities, [`claims`] finds
 //! who said what, [`output`] writes. [`batch`] runs them over collections; [`export`] speaks the
-//! annotation tools' formats.
+//! annotation tools' formats. [`corpus`] reads labelled data, which [`train`] learns from and
+//! [`eval`] scores against.
 
 pub mod batch;
 pub mod claims;
-pub mod claims_eval;
+pub mod corpus;
 pub mod document;
 pub mod eval;
 pub mod export;
 pub mod input;
-pub mod labeled;
 pub mod ner;
 pub mod offsets;
 pub mod output;
 pub mod pipeline;
-pub mod score;
 pub mod segment;
 pub mod train;
 

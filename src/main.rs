@@ -8,8 +8,9 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use claimtag::batch::{self, prepare_output, BatchError, OutputKind, Progress, ProgressMode, Selection, Shard};
 use claimtag::claims::{ClaimRules, Grouping};
-use claimtag::claims_eval::{evaluate_claims, read_polnear, read_tagged, EntitySource};
-use claimtag::eval::{evaluate, Records};
+use claimtag::corpus::{read_labeled, read_polnear};
+use claimtag::eval::claims::{evaluate_claims, read_tagged, EntitySource};
+use claimtag::eval::ner::{evaluate, Records};
 use claimtag::export::brat::BratSink;
 use claimtag::export::conll::ConllSink;
 use claimtag::export::html::HtmlSink;
@@ -17,7 +18,6 @@ use claimtag::export::label_studio::labeling_config;
 use claimtag::export::webanno::WebAnnoSink;
 use claimtag::export::{doccano, label_studio, prodigy, spacy, JsonLayout, ToolJsonSink};
 use claimtag::input::{expand_inputs, InputFormat, InputSource, Reader, ReaderConfig, DEFAULT_MAX_DOC_BYTES};
-use claimtag::labeled::read_labeled;
 use claimtag::ner::{
     check_device, default_batch_tokens, parse_device, resolve_model_dir, Decoding, NerConfig, NerModel, Precision,
 };

@@ -116,6 +116,41 @@ pub fn char_len(text: &str) -> usize {
     text.chars().count()
 }
 
+/// Code point ranges of the whitespace-separated words of `text` (what `str::split_whitespace`
+/// yields).
+pub fn whitespace_words(text: &str) -> Vec<Range<usize>> {
+    let mut words = Vec::new();
+    let mut start = None;
+    let mut len = 0;
+    for (i, c) in text.chars().enumerate() {
+        len = i + 1;
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                words.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        words.push(s..len);
+    }
+    words
+}
+
+/// Code points of whitespace before and after the rest of `text`, or `None` when there is no
+/// rest (`text` is empty or all whitespace).
+pub fn whitespace_around(text: &str) -> Option<(usize, usize)> {
+    let rest = text.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    let leading = char_len(&text[..text.len() - text.trim_start().len()]);
+    let trailing = char_len(&text[text.trim_end().len()..]);
+    Some((leading, trailing))
+}
+
 /// Maps code point offsets of one text to UTF-16 code unit offsets (what Java and JavaScript
 /// strings index, and so what WebAnno TSV counts) and back.
 #[derive(Debug, Clone)]
@@ -216,5 +251,19 @@ mod tests {
     #[test]
     fn char_len_counts_code_points_not_bytes() {
         assert_eq!(char_len("Зеленський 🙂"), 12);
+    }
+
+    #[test]
+    fn whitespace_words_are_code_point_ranges() {
+        assert_eq!(whitespace_words("  Мир  🙂ok\tx\n"), [2..5, 7..10, 11..12]);
+        assert!(whitespace_words(" \n ").is_empty());
+    }
+
+    #[test]
+    fn whitespace_around_counts_code_points_on_each_side() {
+        assert_eq!(whitespace_around("\u{a0} Мир 🙂 \n"), Some((2, 2)));
+        assert_eq!(whitespace_around("ok"), Some((0, 0)));
+        assert_eq!(whitespace_around(" \t"), None);
+        assert_eq!(whitespace_around(""), None);
     }
 }

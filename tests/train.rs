@@ -5,10 +5,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use claimtag::eval::{evaluate, Records};
-use claimtag::labeled::read_labeled;
+use claimtag::corpus::read_labeled;
+use claimtag::eval::ner::{evaluate, Records};
+use claimtag::eval::score::Scores;
 use claimtag::ner::{NerConfig, NerModel};
-use claimtag::score::Scores;
 use claimtag::train::{read_training_data, CorpusSpec, EpochReport, TrainConfig, TrainProgress, Trainer};
 use common::{tiny_model, Head};
 

@@ -15,7 +15,8 @@ use super::{
     check_span, document_file_stem, label_colour, AnnotatedText, Annotations, ImportError, LabeledSpan, SpanIds, CLAIM,
     CUE, CUE_OF, ENTITY_LABELS, SOURCE, SOURCE_OF,
 };
-use crate::document::{Document, Span};
+use crate::corpus::brat::{parse_standoff, LinkKind, StandoffError};
+use crate::document::Document;
 use crate::input::RecordError;
 use crate::offsets::CharIndex;
 use crate::output::DocumentSink;
@@ -155,53 +156,37 @@ fn collect_anns(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), ImportError>
 
 /// Parses `.ann` content for a text of `len` code points.
 pub fn parse_ann(content: &str, len: usize) -> Result<Annotations, String> {
+    let standoff = parse_standoff(content).map_err(|error| error.to_string())?;
     let mut annotations = Annotations::default();
     let mut ids = SpanIds::new();
-    for (number, line) in content.lines().enumerate() {
-        let bad = |problem: &str| format!("line {}: {problem}: {line:?}", number + 1);
-        let mut fields = line.split('\t');
-        let (Some(id), Some(body)) = (fields.next(), fields.next()) else { continue };
-        if id.starts_with('T') {
-            let (label, fragments) = body.split_once(' ').ok_or_else(|| bad("a span needs a type and offsets"))?;
-            let mut parts = Vec::new();
-            for fragment in fragments.split(';') {
-                let offsets: Vec<usize> = fragment
-                    .split_whitespace()
-                    .map(str::parse)
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| bad("bad offsets"))?;
-                let [start, end] = offsets[..] else { return Err(bad("a fragment needs a start and an end")) };
-                check_span(start, end, len).map_err(|problem| bad(&problem))?;
-                parts.push(Span::new(start, end));
-            }
-            let mut span = LabeledSpan::new(label, parts[0].start, parts[parts.len() - 1].end);
-            span.parts = parts;
-            ids.insert(id.to_string(), annotations.add_span(span));
+    for bound in &standoff.text_bounds {
+        for part in &bound.fragments {
+            check_span(part.start, part.end, len).map_err(|problem| {
+                let text = content.lines().nth(bound.line - 1).unwrap_or_default().to_string();
+                StandoffError { line: bound.line, problem, text }.to_string()
+            })?;
         }
+        let parts = &bound.fragments;
+        let mut span = LabeledSpan::new(bound.label, parts[0].start, parts[parts.len() - 1].end);
+        span.parts = parts.clone();
+        ids.insert(bound.id.to_string(), annotations.add_span(span));
     }
     // Relations and events may name spans defined after them, so they come second.
-    for line in content.lines() {
-        let mut fields = line.split('\t');
-        let (Some(id), Some(body)) = (fields.next(), fields.next()) else { continue };
-        let arguments = |body: &str| -> Vec<(String, String)> {
-            body.split_whitespace()
-                .filter_map(|arg| arg.split_once(':'))
-                .map(|(role, target)| (role.to_string(), target.to_string()))
-                .collect()
-        };
-        if id.starts_with('R') {
-            let (label, args) = body.split_once(' ').unwrap_or((body, ""));
-            let args = arguments(args);
-            let find = |role: &str| args.iter().find(|(r, _)| r == role).and_then(|(_, t)| ids.get(t).copied());
-            if let (Some(from), Some(to)) = (find("Arg1"), find("Arg2")) {
-                annotations.add_relation(label, from, to);
+    for link in &standoff.links {
+        let target = |(_, id): &(&str, &str)| ids.get(*id).copied();
+        let argument = |role: &str| link.arguments.iter().find(|(r, _)| *r == role).and_then(target);
+        match link.kind {
+            LinkKind::Relation => {
+                if let (Some(from), Some(to)) = (argument("Arg1"), argument("Arg2")) {
+                    annotations.add_relation(link.label, from, to);
+                }
             }
-        } else if id.starts_with('E') {
-            let args = arguments(body);
-            let trigger = args.first().and_then(|(_, t)| ids.get(t).copied());
-            let content = args.iter().find(|(role, _)| role == CONTENT_ROLE).and_then(|(_, t)| ids.get(t).copied());
-            if let (Some(trigger), Some(content)) = (trigger, content) {
-                annotations.add_relation(CUE_OF, trigger, content);
+            LinkKind::Event => {
+                if let (Some(trigger), Some(content)) =
+                    (link.arguments.first().and_then(target), argument(CONTENT_ROLE))
+                {
+                    annotations.add_relation(CUE_OF, trigger, content);
+                }
             }
         }
     }

@@ -57,10 +57,11 @@ impl<W: Write> DocumentSink for ConllSink<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::parse_conll;
+    use crate::corpus::tags::TagScheme;
     use crate::document::Span;
     use crate::export::fixtures::tagged_document;
     use crate::export::{spans_from_tags, LabeledSpan};
-    use crate::labeled::parse_conll;
 
     #[test]
     fn conll_reads_back_through_the_training_reader_to_the_same_entities() {
@@ -92,6 +93,6 @@ mod tests {
         }
         let entities: Vec<LabeledSpan> =
             doc.entities.iter().map(|e| LabeledSpan::new(&e.label, e.start, e.end)).collect();
-        assert_eq!(spans_from_tags(&spans, &tags), entities);
+        assert_eq!(spans_from_tags(TagScheme::Iob2, &spans, &tags), entities);
     }
 }

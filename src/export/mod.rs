@@ -17,6 +17,7 @@ pub mod webanno;
 
 use std::collections::HashMap;
 
+use crate::corpus::tags::TagScheme;
 use crate::document::{Document, Span};
 use crate::input::RecordError;
 use crate::output::DocumentSink;
@@ -163,52 +164,16 @@ pub fn words_of(doc: &Document) -> Vec<Word> {
     all
 }
 
-/// IOB2 tag of every word from the entities of `doc` (a word is inside an entity when it starts
-/// inside it).
+/// IOB2 tag of every word from the entities of `doc` (see [`TagScheme::tags`]).
 pub fn word_tags(doc: &Document, words: &[Word]) -> Vec<String> {
     let entities: Vec<(usize, usize, &str)> = doc.entities.iter().map(|e| (e.start, e.end, e.label.as_str())).collect();
-    iob2_tags(words.iter().map(|word| word.span.start), &entities)
+    let spans: Vec<Span> = words.iter().map(|word| word.span).collect();
+    TagScheme::Iob2.tags(&spans, &entities)
 }
 
-/// IOB2 tags of words (given by their start offsets, in order) from entity spans
-/// `(start, end, label)`: a word takes the label of the span it starts in, `B-` on the span's
-/// first word and `I-` on the rest.
-pub fn iob2_tags(word_starts: impl IntoIterator<Item = usize>, entities: &[(usize, usize, &str)]) -> Vec<String> {
-    let mut previous: Option<usize> = None;
-    word_starts
-        .into_iter()
-        .map(|start| {
-            let entity = entities.iter().position(|&(s, e, _)| s <= start && start < e);
-            let tag = match entity {
-                None => "O".to_string(),
-                Some(i) if previous == Some(i) => format!("I-{}", entities[i].2),
-                Some(i) => format!("B-{}", entities[i].2),
-            };
-            previous = entity;
-            tag
-        })
-        .collect()
-}
-
-/// Entity spans back from per-word IOB2 tags (`words[i]` tagged `tags[i]`).
-pub fn spans_from_tags(words: &[Span], tags: &[String]) -> Vec<LabeledSpan> {
-    let mut spans: Vec<LabeledSpan> = Vec::new();
-    let mut open = false;
-    for (word, tag) in words.iter().zip(tags) {
-        match tag.split_once('-') {
-            Some(("I", kind)) if open && spans.last().is_some_and(|s| s.label == kind) => {
-                let last = spans.last_mut().expect("an open span");
-                last.end = word.end;
-                last.parts = vec![Span::new(last.start, last.end)];
-            }
-            Some((_, kind)) => {
-                spans.push(LabeledSpan::new(kind, word.start, word.end));
-                open = true;
-            }
-            None => open = false,
-        }
-    }
-    spans
+/// Entity spans back from per-word tags in `scheme` (`words[i]` tagged `tags[i]`).
+pub fn spans_from_tags(scheme: TagScheme, words: &[Span], tags: &[String]) -> Vec<LabeledSpan> {
+    scheme.spans(words, tags).into_iter().map(|(span, label)| LabeledSpan::new(&label, span.start, span.end)).collect()
 }
 
 /// The file name (without extension) of the document at `position` (from 1) in formats that
@@ -455,6 +420,6 @@ mod tests {
         let spans: Vec<Span> = words.iter().map(|w| w.span).collect();
         let entities: Vec<LabeledSpan> =
             doc.entities.iter().map(|e| LabeledSpan::new(&e.label, e.start, e.end)).collect();
-        assert_eq!(spans_from_tags(&spans, &tags), entities);
+        assert_eq!(spans_from_tags(TagScheme::Iob2, &spans, &tags), entities);
     }
 }

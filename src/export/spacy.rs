@@ -6,23 +6,8 @@
 use serde_json::{json, Value};
 
 use super::{spans_from_tags, word_tags, words_of, LabeledSpan};
+use crate::corpus::tags::TagScheme;
 use crate::document::{Document, Span};
-
-/// IOB2 tags as BILUO: the last word of an entity is `L`, a one-word entity `U`.
-fn biluo(tags: &[String]) -> Vec<String> {
-    (0..tags.len())
-        .map(|i| {
-            let continues = tags.get(i + 1).is_some_and(|next| next.starts_with("I-"));
-            match tags[i].split_once('-') {
-                Some(("B", kind)) if continues => format!("B-{kind}"),
-                Some(("B", kind)) => format!("U-{kind}"),
-                Some((_, kind)) if continues => format!("I-{kind}"),
-                Some((_, kind)) => format!("L-{kind}"),
-                None => "O".to_string(),
-            }
-        })
-        .collect()
-}
 
 /// The training-format document of `doc`, numbered `number`.
 ///
@@ -57,7 +42,8 @@ pub fn document(doc: &Document, number: usize) -> Value {
     }
     let tags: Vec<String> = tokens.iter().map(|(.., tag)| tag.clone()).collect();
     let mut sentences: Vec<Vec<Value>> = Vec::new();
-    for (id, ((sentence, start, end, _), ner)) in tokens.iter().zip(biluo(&tags)).enumerate() {
+    let biluo = TagScheme::Iob2.convert(&tags, TagScheme::Biluo);
+    for (id, ((sentence, start, end, _), ner)) in tokens.iter().zip(biluo).enumerate() {
         if id == 0 || tokens[id - 1].0 != *sentence {
             sentences.push(Vec::new());
         }
@@ -84,16 +70,10 @@ pub fn read_entities(document: &Value) -> Option<(String, Vec<LabeledSpan>)> {
             let start = (at..chars.len()).find(|&i| chars[i..].starts_with(&orth))?;
             at = start + orth.len();
             spans.push(Span::new(start, at));
-            // BILUO back to IOB2: only B/U begin an entity.
-            let tag = token["ner"].as_str()?;
-            tags.push(match tag.split_once('-') {
-                Some(("B" | "U", kind)) => format!("B-{kind}"),
-                Some((_, kind)) => format!("I-{kind}"),
-                None => "O".to_string(),
-            });
+            tags.push(token["ner"].as_str()?.to_string());
         }
     }
-    Some((raw.to_string(), spans_from_tags(&spans, &tags)))
+    Some((raw.to_string(), spans_from_tags(TagScheme::Biluo, &spans, &tags)))
 }
 
 #[cfg(test)]
@@ -189,11 +169,5 @@ pub(crate) mod tests {
                 ("spoke", "O")
             ]
         );
-    }
-
-    #[test]
-    fn multi_word_entities_get_begin_inside_last() {
-        let tags: Vec<String> = ["B-ORG", "I-ORG", "I-ORG", "O", "B-PER"].map(String::from).to_vec();
-        assert_eq!(biluo(&tags), ["B-ORG", "I-ORG", "L-ORG", "O", "U-PER"]);
     }
 }

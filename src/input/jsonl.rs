@@ -160,7 +160,7 @@ pub fn parse_record(line: &str, default_id: &str) -> Result<Document, RecordErro
 /// (`-0` would read `0`) or an f64 (digits lost). Read through `RawValue` (the additive
 /// `raw_value` feature) rather than serde_json's `arbitrary_precision`, which changes how every
 /// number in the build is held and breaks `#[serde(flatten)]` over non-integer numbers
-/// (serde-rs/json#721): the entity scores that `eval-claims --tagged` reads in `claims_eval`.
+/// (serde-rs/json#721): the entity scores that `eval-claims --tagged` reads in `eval::claims`.
 fn number_as_written(line: &str) -> Option<String> {
     struct LastId;
     impl<'de> Visitor<'de> for LastId {

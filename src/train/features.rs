@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::Rng;
 use rayon::prelude::*;
 
-use crate::labeled::LabeledSentence;
+use crate::corpus::LabeledSentence;
 use crate::ner::tokenize::{SpecialIds, SubwordTokenizer};
 use crate::ner::windows::pack_sentences;
 use crate::ner::CASING_NONE;

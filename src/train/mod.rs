@@ -28,14 +28,13 @@ use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use tch::{nn, Device, Kind, Tensor};
 
-use crate::claims_eval::{read_polnear, PolnearError};
-use crate::labeled::{read_labeled, role_sentences, DataError, LabeledSentence};
+use crate::corpus::{read_labeled, read_polnear, role_sentences, DataError, LabeledSentence, PolnearError};
+use crate::eval::score::{score, Scores};
 use crate::ner::classifier::TokenClassifier;
 use crate::ner::model_dir::{find_weights, parse_architecture, read_json, Architecture};
 use crate::ner::tokenize::{SpecialIds, SubwordTokenizer};
 use crate::ner::windows::cut_into_batches;
 use crate::ner::{NerError, CASING_CLASSES, CASING_NONE};
-use crate::score::{score, Scores};
 use crate::segment::Segmenter;
 
 use adamw::AdamW;

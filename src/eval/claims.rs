@@ -1,67 +1,24 @@
-//! Scoring claims against PolNeAR (`claimtag eval-claims`).
-//!
-//! PolNeAR annotates attributions in brat standoff: `Source`, `Cue` and `Content` spans
-//! (discontinuous ones as `start end;start end`) tied together by `E` lines. Gold is the
-//! alphabetically first annotator file of each article, and only top-level claims are compared,
-//! since PolNeAR gives each token to one attribution.
+//! Scoring claims against PolNeAR (`claimtag eval-claims`, the articles read by
+//! [`crate::corpus::polnear`]). Only top-level claims are compared, since PolNeAR gives each
+//! token to one attribution.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, BufRead};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use super::score::Counts;
 use crate::claims::ClaimRules;
-use crate::document::{Claim, Document, Entity};
+use crate::corpus::polnear::{Article, Attribution, Fragment, PolnearError};
+use crate::document::{Claim, Document, Entity, Role};
 use crate::input::open_file;
 use crate::ner::NerError;
-use crate::offsets::CharIndex;
+use crate::offsets::{whitespace_around, whitespace_words, CharIndex};
 use crate::pipeline::Tagger;
-use crate::score::Counts;
 use crate::segment::Segmenter;
-
-/// A code point span `(start, end)`; a role may have several.
-pub type Fragment = (usize, usize);
-
-/// Spans of one attribution, as code point fragments.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Attribution {
-    pub source: Vec<Fragment>,
-    pub cue: Vec<Fragment>,
-    pub content: Vec<Fragment>,
-}
-
-impl Attribution {
-    /// Source (0), cue (1) or content (2).
-    fn role(&self, slot: usize) -> &[Fragment] {
-        match slot {
-            0 => &self.source,
-            1 => &self.cue,
-            _ => &self.content,
-        }
-    }
-}
-
-/// A `T` line: its annotation type and fragments.
-type TextBound<'a> = (&'a str, Vec<Fragment>);
-
-/// An article and its gold attributions.
-#[derive(Debug, Clone)]
-pub struct Article {
-    pub name: String,
-    pub text: String,
-    pub gold: Vec<Attribution>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PolnearError {
-    #[error("{}: cannot read: {error}", path.display())]
-    Read { path: PathBuf, error: std::io::Error },
-    #[error("{}, line {line}: {problem}", path.display())]
-    Bad { path: PathBuf, line: usize, problem: String },
-}
 
 /// Where the entities the claim rules read come from.
 pub enum EntitySource<'a> {
@@ -184,11 +141,9 @@ impl fmt::Display for ClaimEvaluation {
             "role", "exact P", "exact R", "F1", "token P", "token R", "F1"
         )?;
         let scores = &self.scores;
-        for (role, exact, token) in [
-            ("source", &scores.exact.source, &scores.token.source),
-            ("cue", &scores.exact.cue, &scores.token.cue),
-            ("content", &scores.exact.content, &scores.token.content),
-        ] {
+        for role in Role::ALL {
+            let (exact, token) = (scores.exact.role(role), scores.token.role(role));
+            let role = role.kind().to_lowercase();
             writeln!(
                 f,
                 "{role:<12} {:>9.3} {:>9.3} {:>7.3}   {:>9.3} {:>9.3} {:>7.3}",
@@ -221,85 +176,6 @@ impl fmt::Display for ClaimEvaluation {
             None => write!(f, "time         claims {:.2} s (entities read from a file)", self.claims_seconds),
         }
     }
-}
-
-/// Reads `DIR/text/*.txt` with the first `DIR/attributions/NAME_*.ann` of each.
-pub fn read_polnear(dir: &Path) -> Result<Vec<Article>, PolnearError> {
-    let list = |sub: &str| -> Result<Vec<PathBuf>, PolnearError> {
-        let path = dir.join(sub);
-        let entries = std::fs::read_dir(&path).map_err(|error| PolnearError::Read { path: path.clone(), error })?;
-        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        files.sort();
-        Ok(files)
-    };
-    let annotations = list("attributions")?;
-    let mut articles = Vec::new();
-    for text_path in list("text")?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "txt")) {
-        let name = text_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let Some(ann) = annotations.iter().find(|p| {
-            p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(&format!("{name}_")))
-                && p.extension().is_some_and(|e| e == "ann")
-        }) else {
-            continue;
-        };
-        let read = |path: &Path| {
-            std::fs::read_to_string(path).map_err(|error| PolnearError::Read { path: path.into(), error })
-        };
-        let text = read(&text_path)?;
-        let gold = parse_ann(ann, &read(ann)?)?;
-        articles.push(Article { name, text, gold });
-    }
-    Ok(articles)
-}
-
-/// Parses brat standoff: `T` lines with Source/Cue/Content spans, `E` lines linking them.
-pub fn parse_ann(path: &Path, text: &str) -> Result<Vec<Attribution>, PolnearError> {
-    let mut spans: HashMap<&str, TextBound> = HashMap::new();
-    let mut events = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let bad =
-            |problem: &str| PolnearError::Bad { path: path.into(), line: index + 1, problem: problem.to_string() };
-        let fields: Vec<&str> = line.split('\t').collect();
-        // Annotated text may hold line breaks, so a line that is not `T<n>\t...` or `E<n>\t...`
-        // continues the previous annotation's text.
-        let mut id = fields.first().copied().unwrap_or_default().chars();
-        let kind = id.next();
-        let number = id.as_str();
-        let numbered = !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) && fields.len() > 1;
-        match kind.filter(|_| numbered) {
-            Some('T') => {
-                let annotation = fields.get(1).ok_or_else(|| bad("a T line without spans"))?;
-                let (kind, ranges) = annotation.split_once(' ').ok_or_else(|| bad("a T line without spans"))?;
-                let mut fragments = Vec::new();
-                for range in ranges.split(';') {
-                    let (start, end) = range.trim().split_once(' ').ok_or_else(|| bad("a span is not `start end`"))?;
-                    let parse = |n: &str| n.parse::<usize>().map_err(|_| bad("a span offset is not a number"));
-                    fragments.push((parse(start)?, parse(end)?));
-                }
-                spans.insert(fields[0], (kind, fragments));
-            }
-            Some('E') => events.push(fields.get(1).copied().unwrap_or_default()),
-            _ => {}
-        }
-    }
-    let mut attributions = Vec::new();
-    for event in events {
-        let mut attribution = Attribution::default();
-        for argument in event.split_whitespace() {
-            let Some((role, id)) = argument.split_once(':') else { continue };
-            let Some((_, fragments)) = spans.get(id) else { continue };
-            match role {
-                "Source" => attribution.source.extend(fragments),
-                "Cue" => attribution.cue.extend(fragments),
-                "Content" => attribution.content.extend(fragments),
-                _ => {}
-            }
-        }
-        if !attribution.cue.is_empty() || !attribution.content.is_empty() {
-            attributions.push(attribution);
-        }
-    }
-    Ok(attributions)
 }
 
 /// The top-level claims of a tagged document as attributions.
@@ -338,13 +214,13 @@ impl ClaimScores {
     /// Adds one article's comparison.
     pub fn add(&mut self, text: &str, gold: &[Attribution], predicted: &[Attribution]) {
         let index = CharIndex::new(text);
-        let words = word_spans(text);
-        for slot in 0..3 {
+        let words: Vec<Fragment> = whitespace_words(text).into_iter().map(|word| (word.start, word.end)).collect();
+        for role in Role::ALL {
             let fragments = |attributions: &[Attribution]| -> Vec<Fragment> {
-                attributions.iter().flat_map(|a| a.role(slot)).filter_map(|f| trim(&index, *f)).collect()
+                attributions.iter().flat_map(|a| a.role(role)).filter_map(|f| trim(&index, *f)).collect()
             };
             let (gold_fragments, predicted_fragments) = (fragments(gold), fragments(predicted));
-            let exact = self.exact.slot(slot);
+            let exact = self.exact.role_mut(role);
             exact.gold += gold_fragments.len();
             exact.predicted += predicted_fragments.len();
             exact.correct += predicted_fragments.iter().filter(|f| gold_fragments.contains(f)).count();
@@ -352,7 +228,7 @@ impl ClaimScores {
                 words.iter().map(|&(s, e)| fragments.iter().any(|&(fs, fe)| fs < e && s < fe)).collect()
             };
             let (gold_words, predicted_words) = (covered(&gold_fragments), covered(&predicted_fragments));
-            let token = self.token.slot(slot);
+            let token = self.token.role_mut(role);
             token.gold += gold_words.iter().filter(|&&c| c).count();
             token.predicted += predicted_words.iter().filter(|&&c| c).count();
             token.correct += gold_words.iter().zip(&predicted_words).filter(|(g, p)| **g && **p).count();
@@ -371,11 +247,19 @@ impl ClaimScores {
 }
 
 impl RoleCounts {
-    fn slot(&mut self, slot: usize) -> &mut Counts {
-        match slot {
-            0 => &mut self.source,
-            1 => &mut self.cue,
-            _ => &mut self.content,
+    pub fn role(&self, role: Role) -> &Counts {
+        match role {
+            Role::Source => &self.source,
+            Role::Cue => &self.cue,
+            Role::Content => &self.content,
+        }
+    }
+
+    fn role_mut(&mut self, role: Role) -> &mut Counts {
+        match role {
+            Role::Source => &mut self.source,
+            Role::Cue => &mut self.cue,
+            Role::Content => &mut self.content,
         }
     }
 }
@@ -401,64 +285,16 @@ fn token_f1(gold: &[(usize, usize)], predicted: &[(usize, usize)], words: &[(usi
     counts.f1()
 }
 
-/// Whitespace-separated words of `text` as code point spans.
-fn word_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut start = None;
-    for (i, c) in text.chars().enumerate() {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                spans.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        spans.push((s, text.chars().count()));
-    }
-    spans
-}
-
 /// A fragment without surrounding whitespace; `None` when nothing is left.
-fn trim(index: &CharIndex, (start, end): (usize, usize)) -> Option<(usize, usize)> {
-    let text = index.slice(start..end.max(start));
-    let leading = text.chars().take_while(|c| c.is_whitespace()).count();
-    let trailing = text.chars().rev().take_while(|c| c.is_whitespace()).count();
-    let len = text.chars().count();
-    (leading < len).then(|| (start + leading, end - trailing))
+fn trim(index: &CharIndex, (start, end): Fragment) -> Option<Fragment> {
+    let (leading, trailing) = whitespace_around(index.slice(start..end.max(start)))?;
+    Some((start + leading, end - trailing))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn brat_attributions_with_discontinuous_spans_are_read() {
-        let ann = "T1\tSource 0 3\tISW\nT2\tCue 4 8\tsaid\nT3\tContent 9 14;20 25\tabcde fghij\nT4\tAttribution 4 8\tsaid\nE1\tAttribution:T4 Content:T3 Cue:T2 Source:T1\n";
-        let attributions = parse_ann(Path::new("a.ann"), ann).unwrap();
-        assert_eq!(
-            attributions,
-            [Attribution { source: vec![(0, 3)], cue: vec![(4, 8)], content: vec![(9, 14), (20, 25)] }]
-        );
-    }
-
-    #[test]
-    fn annotation_text_running_over_lines_is_not_read_as_annotations() {
-        let ann =
-            "T1\tCue 4 8\tsaid\nT2\tContent 9 30\t3.\n\nThe number of people\nE1\tAttribution:T1 Content:T2 Cue:T1\n";
-        let attributions = parse_ann(Path::new("a.ann"), ann).unwrap();
-        assert_eq!(attributions[0].content, [(9, 30)]);
-    }
-
-    #[test]
-    fn a_continuation_line_opening_with_a_curly_quote_is_text_not_an_annotation() {
-        let ann =
-            "T1\tCue 4 8\tsaid\nT2\tContent 9 30\t“We\n“will win”\tmore\n”\nE1\tAttribution:T1 Content:T2 Cue:T1\n";
-        let attributions = parse_ann(Path::new("a.ann"), ann).unwrap();
-        assert_eq!(attributions, [Attribution { source: vec![], cue: vec![(4, 8)], content: vec![(9, 30)] }]);
-    }
+    use crate::corpus::polnear::read_polnear;
 
     #[test]
     fn the_rules_are_scored_on_entities_tagged_before_and_a_mismatch_is_named() {

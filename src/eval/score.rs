@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::labeled::to_iob2;
+use crate::corpus::tags::TagScheme;
 
 /// Counts for one entity type, or for all together.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -60,43 +60,20 @@ pub struct Scores {
     pub per_type: BTreeMap<String, Counts>,
 }
 
-/// Entity chunks `(start, end, type)` of a tag sequence; IOB1 and IOB2 both read correctly.
-pub fn chunks(tags: &[String]) -> Vec<(usize, usize, String)> {
-    let tags = to_iob2(tags);
-    let mut chunks = Vec::new();
-    let mut open: Option<(usize, String)> = None;
-    for (i, tag) in tags.iter().enumerate() {
-        let continues =
-            matches!((tag.split_once('-'), &open), (Some(("I", kind)), Some((_, open_kind))) if kind == open_kind);
-        if continues {
-            continue;
-        }
-        if let Some((start, kind)) = open.take() {
-            chunks.push((start, i, kind));
-        }
-        if let Some((_, kind)) = tag.split_once('-') {
-            open = Some((i, kind.to_string()));
-        }
-    }
-    if let Some((start, kind)) = open {
-        chunks.push((start, tags.len(), kind));
-    }
-    chunks
-}
-
 /// Scores predicted tag sequences against gold ones, sentence by sentence.
 pub fn score(gold: &[Vec<String>], predicted: &[Vec<String>]) -> Scores {
     let mut scores = Scores::default();
     for (gold, predicted) in gold.iter().zip(predicted) {
-        let gold_chunks: HashSet<_> = chunks(gold).into_iter().collect();
-        let predicted_chunks: HashSet<_> = chunks(predicted).into_iter().collect();
+        // IOB1 reads as IOB2 does, so gold in either scheme scores alike.
+        let gold_chunks: HashSet<_> = TagScheme::Iob2.chunks(gold).into_iter().collect();
+        let predicted_chunks: HashSet<_> = TagScheme::Iob2.chunks(predicted).into_iter().collect();
         for chunk in &gold_chunks {
             scores.overall.gold += 1;
-            scores.per_type.entry(chunk.2.clone()).or_default().gold += 1;
+            scores.per_type.entry(chunk.kind.clone()).or_default().gold += 1;
         }
         for chunk in &predicted_chunks {
             scores.overall.predicted += 1;
-            let counts = scores.per_type.entry(chunk.2.clone()).or_default();
+            let counts = scores.per_type.entry(chunk.kind.clone()).or_default();
             counts.predicted += 1;
             if gold_chunks.contains(chunk) {
                 counts.correct += 1;
@@ -135,10 +112,5 @@ mod tests {
         let predicted = [tags("B-PER I-PER B-PER O B-LOC")];
         let scores = score(&gold, &predicted);
         assert_eq!(scores.overall, Counts { gold: 3, predicted: 3, correct: 3 });
-    }
-
-    #[test]
-    fn a_type_change_inside_a_chunk_splits_it() {
-        assert_eq!(chunks(&tags("B-PER I-ORG O")), [(0, 1, "PER".to_string()), (1, 2, "ORG".to_string())]);
     }
 }

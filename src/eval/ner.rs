@@ -6,10 +6,12 @@
 //! exactly as it tags an article, and each corpus token then takes the label of the entity it
 //! overlaps.
 
+use super::score::{score, Scores};
+use crate::corpus::tags::TagScheme;
+use crate::corpus::LabeledSentence;
 use crate::document::{Document, Entity, Span};
-use crate::labeled::LabeledSentence;
 use crate::ner::{NerError, NerModel};
-use crate::score::{score, Scores};
+use crate::offsets::char_len;
 
 /// Documents tagged per call: enough to fill batches.
 const DOCUMENTS_PER_CALL: usize = 32;
@@ -57,7 +59,7 @@ fn as_document(sentences: &[LabeledSentence]) -> Document {
             at += 1;
         }
         let line = sentence.text();
-        let len = line.chars().count();
+        let len = char_len(&line);
         spans.push(Span::new(at, at + len));
         text.push_str(&line);
         at += len;
@@ -67,23 +69,17 @@ fn as_document(sentences: &[LabeledSentence]) -> Document {
     doc
 }
 
-/// IOB2 tags for a sentence's tokens from entities: a token inside an entity takes its type, as
-/// `B-` when the entity starts in that token and `I-` after.
+/// IOB2 tags for a sentence's tokens from entities: a token takes the entity that overlaps it,
+/// which it begins unless the token before overlaps it too (see [`TagScheme::tags`]).
 fn tags_from_entities(sentence: &LabeledSentence, offset: usize, entities: &[Entity]) -> Vec<String> {
-    let starts = sentence.token_starts();
-    sentence
+    let tokens: Vec<Span> = sentence
         .tokens
         .iter()
-        .zip(&starts)
-        .map(|(token, &start)| {
-            let (start, end) = (offset + start, offset + start + token.chars().count());
-            match entities.iter().find(|e| e.start < end && start < e.end) {
-                Some(entity) if entity.start >= start => format!("B-{}", entity.label),
-                Some(entity) => format!("I-{}", entity.label),
-                None => "O".to_string(),
-            }
-        })
-        .collect()
+        .zip(sentence.token_starts())
+        .map(|(token, start)| Span::new(offset + start, offset + start + char_len(token)))
+        .collect();
+    let entities: Vec<(usize, usize, &str)> = entities.iter().map(|e| (e.start, e.end, e.label.as_str())).collect();
+    TagScheme::Iob2.tags(&tokens, &entities)
 }
 
 #[cfg(test)]
