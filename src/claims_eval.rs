@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::claims::ClaimRules;
+use crate::claims::{ClaimRules, RuleScores};
 use crate::document::{Claim, Document, Entity};
 use crate::input::open_file;
 use crate::ner::NerError;
@@ -127,6 +127,9 @@ pub struct ClaimEvaluation {
     pub ner_seconds: Option<f64>,
     /// Seconds spent in the claims stage.
     pub claims_seconds: f64,
+    /// Each rule's claims and how many match a gold attribution (`--rules`; not in the JSON).
+    #[serde(skip)]
+    pub rules: RuleScores,
 }
 
 /// Tags every article, runs the claim rules, scores them against the gold attributions, and
@@ -143,6 +146,7 @@ pub fn evaluate_claims(
         scores: ClaimScores::default(),
         ner_seconds: None,
         claims_seconds: 0.0,
+        rules: RuleScores::default(),
     };
     for article in articles {
         let mut doc = Document::new(article.name.clone(), article.text.clone());
@@ -168,7 +172,11 @@ pub fn evaluate_claims(
         let started = Instant::now();
         rules.apply(&mut doc);
         evaluation.claims_seconds += started.elapsed().as_secs_f64();
-        evaluation.scores.add(&article.text, &article.gold, &predicted(&doc));
+        let predicted = predicted(&doc);
+        evaluation.scores.add(&article.text, &article.gold, &predicted);
+        let rules: Vec<&str> = doc.claims.iter().filter(|c| c.parent.is_none()).map(|c| c.rule.as_str()).collect();
+        let words = word_spans(&article.text);
+        evaluation.rules.add(&rules, &article.gold, &predicted, |gold, claim| attributions_match(gold, claim, &words));
         each(&doc)?;
     }
     Ok(evaluation)
