@@ -83,6 +83,10 @@ struct EvalClaimsArgs {
     /// (rules), or both (combined).
     #[arg(long, value_enum, default_value_t = Grouping::default())]
     grouping: Grouping,
+    /// Also print each rule's claims and precision: a claim is correct when it matches a gold
+    /// attribution as the attribution score counts.
+    #[arg(long, conflicts_with = "json")]
+    rules: bool,
 }
 
 #[derive(clap::Args)]
@@ -557,6 +561,9 @@ fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&evaluation)?);
     } else {
         println!("{evaluation}");
+    }
+    if args.rules {
+        print!("\n{}", evaluation.rules);
     }
     Ok(())
 }

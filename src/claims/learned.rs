@@ -13,7 +13,7 @@
 use std::ops::Range;
 
 use super::lexicon::Lexicon;
-use super::rules::Candidate;
+use super::rules::{Candidate, RuleName};
 use super::tokens::Token;
 use crate::document::{Role, RoleSpan};
 
@@ -107,7 +107,12 @@ fn in_tokens(tokens: &[Token], roles: &[RoleSpan]) -> Vec<Tagged> {
 /// Rules precise enough that their claim is kept where the role tags found nothing: the shapes
 /// the tagger rarely saw in PolNeAR's news text (headlines, speaker labels) or that are nearly
 /// always attributions ("according to", a quotation signed with a dash).
-const TRUSTED_RULES: &[&str] = &["headline", "according-to", "quote-dash-source", "speaker-label"];
+const TRUSTED_RULES: &[&str] = &[
+    RuleName::Headline.as_str(),
+    RuleName::AccordingTo.as_str(),
+    RuleName::QuoteDashSource.as_str(),
+    RuleName::SpeakerLabel.as_str(),
+];
 
 /// The learned candidates, and of the rules' candidates those whose cue no learned candidate
 /// has and that either

@@ -1,10 +1,11 @@
 //! Claims: groups tagged text into attributions with their sources.
 //!
 //! [`ClaimRules::apply`] reads a document's text, sentences and entities and fills its claims:
-//! the rules in `rules` find cue, source and content spans in word tokens; this module turns
-//! them into offsets, decides direct / indirect / mixed from the quotation marks, links each
-//! claim to the entities inside it and to the claim whose content holds it, and resolves
-//! pronoun, acronym and surname sources to the entity they stand for.
+//! the rules in `rules` (one table of them, `rules::RULES`, in the order they run) find cue,
+//! source and content spans in word tokens; this module turns them into offsets, decides
+//! direct / indirect / mixed from the quotation marks, links each claim to the entities inside
+//! it and to the claim whose content holds it, and resolves pronoun, acronym and surname sources
+//! to the entity they stand for.
 
 mod contract;
 mod entities;
@@ -12,6 +13,7 @@ mod learned;
 mod lexicon;
 mod parents;
 mod quotes;
+mod rule_scores;
 mod rules;
 mod runs;
 mod tokens;
@@ -20,13 +22,14 @@ use std::ops::Range;
 
 pub use contract::contract_violations;
 pub use lexicon::{CueEntry, CueKind, Lexicon};
+pub use rule_scores::{RuleCounts, RuleScores};
 
 use crate::document::{Claim, ClaimContent, ClaimCue, ClaimKind, ClaimSource, Document, Entity, ResolvedSource};
 use crate::offsets::CharIndex;
 use entities::Entities;
 use parents::link_parents;
 use quotes::{find_quotes, Quotes};
-use rules::{Candidate, Finder};
+use rules::{Candidate, RuleRunner};
 use tokens::{sentence_ranges, tokenize, Token};
 
 /// Where claims come from when the model has a role head (`doc.roles`); without one, the rules
@@ -70,11 +73,7 @@ impl ClaimRules {
         let quotes = find_quotes(&tokens);
         let sentences = sentence_ranges(&tokens, &doc.sentences);
         let entities = Entities::new(&doc.entities);
-        let rule_candidates = || {
-            let mut finder = Finder::new(&tokens, &quotes, &entities, &self.lexicon);
-            finder.run(&sentences);
-            finder.found
-        };
+        let rule_candidates = || RuleRunner::new(&tokens, &quotes, &entities, &self.lexicon).run(&sentences);
         let mut candidates = match (&doc.roles, self.grouping) {
             (None, _) | (Some(_), Grouping::Rules) => rule_candidates(),
             (Some(roles), Grouping::Learned) => learned::group(&tokens, &sentences, roles, &self.lexicon),

@@ -23,6 +23,11 @@ impl Token {
         !self.text.chars().any(char::is_alphanumeric)
     }
 
+    /// Length in code points.
+    pub fn len_chars(&self) -> usize {
+        self.end - self.start
+    }
+
     pub fn is_capitalised(&self) -> bool {
         self.text.chars().next().is_some_and(char::is_uppercase)
     }

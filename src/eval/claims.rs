@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::score::Counts;
-use crate::claims::ClaimRules;
+use crate::claims::{ClaimRules, RuleScores};
 use crate::corpus::polnear::{Article, Attribution, Fragment, PolnearError};
 use crate::document::{Claim, Document, Entity, Role};
 use crate::input::open_file;
@@ -84,6 +84,9 @@ pub struct ClaimEvaluation {
     pub ner_seconds: Option<f64>,
     /// Seconds spent in the claims stage.
     pub claims_seconds: f64,
+    /// Each rule's claims and how many match a gold attribution (`--rules`; not in the JSON).
+    #[serde(skip)]
+    pub rules: RuleScores,
 }
 
 /// Tags every article, runs the claim rules, scores them against the gold attributions, and
@@ -100,6 +103,7 @@ pub fn evaluate_claims(
         scores: ClaimScores::default(),
         ner_seconds: None,
         claims_seconds: 0.0,
+        rules: RuleScores::default(),
     };
     for article in articles {
         let mut doc = Document::new(article.name.clone(), article.text.clone());
@@ -125,7 +129,11 @@ pub fn evaluate_claims(
         let started = Instant::now();
         rules.apply(&mut doc);
         evaluation.claims_seconds += started.elapsed().as_secs_f64();
-        evaluation.scores.add(&article.text, &article.gold, &predicted(&doc));
+        let predicted = predicted(&doc);
+        evaluation.scores.add(&article.text, &article.gold, &predicted);
+        let rules: Vec<&str> = doc.claims.iter().filter(|c| c.parent.is_none()).map(|c| c.rule.as_str()).collect();
+        let words = word_fragments(&article.text);
+        evaluation.rules.add(&rules, &article.gold, &predicted, |gold, claim| attributions_match(gold, claim, &words));
         each(&doc)?;
     }
     Ok(evaluation)
@@ -214,7 +222,7 @@ impl ClaimScores {
     /// Adds one article's comparison.
     pub fn add(&mut self, text: &str, gold: &[Attribution], predicted: &[Attribution]) {
         let index = CharIndex::new(text);
-        let words: Vec<Fragment> = whitespace_words(text).into_iter().map(|word| (word.start, word.end)).collect();
+        let words = word_fragments(text);
         for role in Role::ALL {
             let fragments = |attributions: &[Attribution]| -> Vec<Fragment> {
                 attributions.iter().flat_map(|a| a.role(role)).filter_map(|f| trim(&index, *f)).collect()
@@ -265,6 +273,12 @@ impl RoleCounts {
 }
 
 /// Cues overlap, content token F1 >= 0.5, and sources overlap (or both are absent).
+/// The whitespace-separated words of `text`, as fragments: the units token F1 and attribution
+/// matching count in.
+fn word_fragments(text: &str) -> Vec<Fragment> {
+    whitespace_words(text).into_iter().map(|word| (word.start, word.end)).collect()
+}
+
 fn attributions_match(gold: &Attribution, predicted: &Attribution, words: &[(usize, usize)]) -> bool {
     let overlap =
         |a: &[(usize, usize)], b: &[(usize, usize)]| a.iter().any(|&(s, e)| b.iter().any(|&(t, u)| s < u && t < e));
