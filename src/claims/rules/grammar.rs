@@ -632,6 +632,19 @@ mod tests {
     }
 
     #[test]
+    fn an_abbreviation_period_counts_characters_not_bytes() {
+        // "Дж." is three characters but five bytes: it abbreviates like "Mr." does.
+        let s = Sample::new("said Mr. Smith and Дж. Байден and Jones. Then");
+        let (entities, after) = (Entities::new(&[]), |word| s.at(word) + 1);
+        let g = s.grammar(&entities);
+        assert_eq!(s.words(after("and")..g.noun_phrase_end(after("and"), s.tokens.len())), "Дж. Байден");
+        assert_eq!(s.words(after("said")..g.noun_phrase_end(after("said"), s.tokens.len())), "Mr. Smith");
+        let jones = s.at("Jones");
+        assert!(!g.inside_name(jones + 1), "\"Jones\" is longer than an abbreviation");
+        assert!(g.inside_name(s.at("Дж") + 1));
+    }
+
+    #[test]
     fn the_subject_before_a_verb_skips_auxiliaries_a_leading_phrase_and_an_appositive() {
         let s = Sample::new("Yesterday ISW also said that it rained.");
         let entities = Entities::new(&[]);
