@@ -25,16 +25,17 @@ use std::time::Instant;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use serde_json::{json, Value};
+use serde::Deserialize;
+use serde_json::Value;
 use tch::{nn, Device, Kind, Tensor};
 
 use crate::claims_eval::{read_polnear, PolnearError};
 use crate::labeled::{read_labeled, role_sentences, DataError, LabeledSentence};
 use crate::ner::classifier::TokenClassifier;
-use crate::ner::model_dir::{find_weights, parse_architecture, read_json, Architecture};
+use crate::ner::model_dir::{find_weights, parse_architecture, read_json, Architecture, ClaimtagKeys, ModelDir};
 use crate::ner::tokenize::{SpecialIds, SubwordTokenizer};
 use crate::ner::windows::cut_into_batches;
-use crate::ner::{NerError, CASING_CLASSES, CASING_NONE};
+use crate::ner::{Decoding, NerError, CASING_CLASSES, CASING_NONE};
 use crate::score::{score, Scores};
 use crate::segment::Segmenter;
 
@@ -127,6 +128,20 @@ impl TrainConfig {
             limit: None,
             fp16_weights: true,
             device: Device::Cpu,
+        }
+    }
+
+    /// The `claimtag_*` keys of the model this training writes: how `tag` is to feed and decode it.
+    fn model_keys(&self, role_labels: &[String]) -> ClaimtagKeys {
+        ClaimtagKeys {
+            casing_classes: self.casing.then_some(CASING_CLASSES),
+            context_tokens: Some(self.context_tokens),
+            pack_tokens: (self.pack_tokens > 0).then_some(self.pack_tokens),
+            // Training labels are IOB2 (IOB1 input is converted), so every I-X must follow a
+            // B-X or I-X, and decoding under that constraint is safe; on CoNLL-2003 dev it
+            // added 0.0065 F1 to the default model.
+            decoding: Some(Decoding::Constrained),
+            role_labels: role_labels.to_vec(),
         }
     }
 
@@ -249,6 +264,10 @@ pub struct Trainer {
     config: TrainConfig,
     architecture: Architecture,
     base_config: Value,
+    /// The `claimtag_*` keys of the base (a claimtag model trained further).
+    base_keys: ClaimtagKeys,
+    /// What the best epoch is written as.
+    model_dir: ModelDir,
     tokenizer: SubwordTokenizer,
     special: SpecialIds,
     /// Entity labels, IOB2.
@@ -277,17 +296,39 @@ impl Trainer {
         let config_path = config.base.join("config.json");
         let base_config = read_json(&config_path)?;
         let architecture = parse_architecture(&config_path, &base_config)?;
-        if config.casing && !matches!(architecture, Architecture::Bert(_)) {
-            return Err(TrainError::Invalid(format!("{}: casing embeddings need a BERT base", config_path.display())));
-        }
-        let tokenizer = SubwordTokenizer::read(&config.base, &architecture)?;
-        let special = tokenizer.special_ids(&config.base)?;
+        let base_keys = ClaimtagKeys::deserialize(&base_config)
+            .map_err(|err| NerError::ModelFile { path: config_path.clone(), message: err.to_string() })?;
         let labels = iob2_labels(data.train.iter().filter(|c| c.task == Task::Entities));
         let has_roles = data.train.iter().any(|c| c.task == Task::Roles);
         let role_labels =
             if has_roles { iob2_labels(data.train.iter().filter(|c| c.task == Task::Roles)) } else { Vec::new() };
+        // Settled before training, so that a model that cannot be written fails now, not after the last epoch.
+        let model_dir =
+            ModelDir::new(&config.base, &base_config, &architecture, &labels, &config.model_keys(&role_labels))?;
+        let tokenizer = SubwordTokenizer::read(&config.base, &architecture)?;
+        let special = tokenizer.special_ids(&config.base)?;
         let max_len = architecture.max_sequence_len();
-        Ok(Trainer { config, architecture, base_config, tokenizer, special, labels, role_labels, max_len })
+        Ok(Trainer {
+            config,
+            architecture,
+            base_config,
+            base_keys,
+            model_dir,
+            tokenizer,
+            special,
+            labels,
+            role_labels,
+            max_len,
+        })
+    }
+
+    /// The float type the written model's weights are stored in.
+    fn weights_kind(&self) -> Kind {
+        if self.config.fp16_weights {
+            Kind::Half
+        } else {
+            Kind::Float
+        }
     }
 
     pub fn labels(&self) -> &[String] {
@@ -303,16 +344,11 @@ impl Trainer {
                 .collect(),
             None => Vec::new(),
         };
-        let base_roles: Vec<String> = self
-            .base_config
-            .get("claimtag_role_labels")
-            .and_then(|labels| serde_json::from_value(labels.clone()).ok())
-            .unwrap_or_default();
         let mut heads = Vec::new();
         if base_labels == self.labels {
             heads.push(HEADS[0]);
         }
-        if !self.role_labels.is_empty() && base_roles == self.role_labels {
+        if !self.role_labels.is_empty() && self.base_keys.role_labels == self.role_labels {
             heads.push(HEADS[1]);
         }
         heads
@@ -419,7 +455,7 @@ impl Trainer {
             let kept = score > best_score;
             if kept {
                 best_score = score;
-                self.write_model(&vs, &config.out)?;
+                self.model_dir.write(&config.out, &vs, self.weights_kind())?;
             }
             checkpoint.save(&vs, &optimizer, CheckpointState { epoch, best_score, step })?;
             let report = EpochReport {
@@ -547,64 +583,6 @@ impl Trainer {
         let gold: Vec<Vec<String>> = prepared.corpus.sentences.iter().map(|s| s.tags.clone()).collect();
         Ok(score(&gold, &predicted_tags))
     }
-
-    /// Writes a model directory `claimtag tag` loads: config, the base's vocabulary files,
-    /// tokenizer settings, and the weights (fp16 unless configured otherwise).
-    fn write_model(&self, vs: &nn::VarStore, out: &Path) -> Result<(), TrainError> {
-        let mut config = self.base_config.clone();
-        if let Value::Object(fields) = &mut config {
-            // Bookkeeping of the tool that wrote the base ("_name_or_path": where it came from) does not describe this model.
-            fields.retain(|key, _| !key.starts_with('_'));
-            fields.insert("model_type".into(), json!(self.architecture.name()));
-            fields.insert("architectures".into(), json!([self.architecture.token_classification_class()]));
-            fields.insert(
-                "id2label".into(),
-                self.labels.iter().enumerate().map(|(i, l)| (i.to_string(), json!(l))).collect(),
-            );
-            fields.insert(
-                "label2id".into(),
-                self.labels.iter().enumerate().map(|(i, l)| (l.clone(), json!(i))).collect(),
-            );
-            if self.config.casing {
-                fields.insert("claimtag_casing_classes".into(), json!(CASING_CLASSES));
-            }
-            if !self.role_labels.is_empty() {
-                fields.insert("claimtag_role_labels".into(), json!(self.role_labels));
-            }
-            fields.insert("claimtag_context_tokens".into(), json!(self.config.context_tokens));
-            if self.config.pack_tokens > 0 {
-                fields.insert("claimtag_pack_tokens".into(), json!(self.config.pack_tokens));
-            }
-            // Training labels are IOB2 (IOB1 input is converted), so every I-X must follow a B-X
-            // or I-X, and decoding under that constraint is safe; on CoNLL-2003 dev it added
-            // 0.0065 F1 to the default model.
-            fields.insert("claimtag_decoding".into(), json!("constrained"));
-        }
-        write_file(&out.join("config.json"), serde_json::to_string_pretty(&config).unwrap_or_default().as_bytes())?;
-        let (vocabulary_files, lower_case): (&[&str], bool) = match &self.tokenizer {
-            SubwordTokenizer::WordPiece(tokenizer) => (&["vocab.txt"], tokenizer_lowercases(tokenizer)),
-            SubwordTokenizer::Bpe(_) => (&["vocab.json", "merges.txt"], false),
-        };
-        for name in vocabulary_files {
-            let from = self.config.base.join(name);
-            std::fs::copy(&from, out.join(name)).map_err(|err| file_error(&from, err))?;
-        }
-        write_file(&out.join("tokenizer_config.json"), json!({"do_lower_case": lower_case}).to_string().as_bytes())?;
-        let kind = if self.config.fp16_weights { Kind::Half } else { Kind::Float };
-        let variables = vs.variables();
-        let mut named: Vec<(String, Tensor)> = variables
-            .iter()
-            .map(|(name, tensor)| (name.clone(), tensor.to_device(Device::Cpu).to_kind(kind)))
-            .collect();
-        named.sort_by(|a, b| a.0.cmp(&b.0));
-        Tensor::write_safetensors(&named, out.join("model.safetensors"))?;
-        Ok(())
-    }
-}
-
-fn tokenizer_lowercases(tokenizer: &rust_tokenizers::tokenizer::BertTokenizer) -> bool {
-    use rust_tokenizers::tokenizer::Tokenizer;
-    tokenizer.tokenize("A") == ["a"]
 }
 
 /// Variable path prefixes of the entity and role heads.
