@@ -2,6 +2,8 @@
 //! documents into one and never knows which format it feeds. [`OutputStream`] is where the
 //! bytes go: standard output or a file, compressed by its extension.
 
+mod eval_table;
+mod format;
 mod stream;
 
 use std::io::{self, Write};
@@ -13,6 +15,8 @@ use crate::document::{Claim, Document, Entity, Span};
 use crate::input::{ErrorKind, RecordError};
 use crate::offsets::CharIndex;
 
+pub use eval_table::EvalTable;
+pub use format::{Format, SinkError};
 pub use stream::{Compression, OutputError, OutputStream};
 
 /// The JSON record of one document, as the CLI contract fixes it.
