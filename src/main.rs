@@ -17,8 +17,7 @@ use claimtag::ner::{
 };
 use claimtag::output::{DocumentSink, EvalTable, Format, JsonlSink, OutputStream};
 use claimtag::pipeline::Tagger;
-use claimtag::train::{read_training_data, CorpusSpec, EpochReport, TrainConfig, TrainProgress, Trainer};
-use indicatif::{ProgressBar, ProgressStyle};
+use claimtag::train::{read_training_data, CorpusSpec, StderrProgress, TrainConfig, Trainer};
 use tch::Device;
 
 #[derive(Parser)]
@@ -369,95 +368,10 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
     };
     let data = read_training_data(&config)?;
     let trainer = Trainer::new(config, &data)?;
-    for corpus in &data.train {
-        eprintln!(
-            "claimtag: training on {} ({} sentences, weight {})",
-            corpus.name,
-            corpus.sentences.len(),
-            corpus.weight
-        );
-    }
-    eprintln!("claimtag: labels {:?}, role labels {:?}", trainer.labels(), trainer.role_labels());
-    trainer.run(&data, &mut BarProgress::default())?;
+    let mut progress = StderrProgress::default();
+    progress.announce(&data, &trainer);
+    trainer.run(&data, &mut progress)?;
     Ok(())
-}
-
-/// Training progress on stderr: a bar per epoch with loss, tokens/s and ETA on a terminal, a
-/// plain line a minute otherwise, and a line per finished epoch.
-#[derive(Default)]
-struct BarProgress {
-    bar: Option<ProgressBar>,
-    started: Option<std::time::Instant>,
-    last_line: Option<std::time::Instant>,
-    epoch: usize,
-    steps: usize,
-    done: usize,
-    tokens: usize,
-    loss: f64,
-}
-
-impl TrainProgress for BarProgress {
-    fn epoch_started(&mut self, epoch: usize, steps: usize) {
-        let bar = ProgressBar::new(steps as u64);
-        bar.set_style(
-            ProgressStyle::with_template("epoch {prefix} {bar:30} {pos}/{len} {msg} ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar.set_prefix(epoch.to_string());
-        self.bar = std::io::stderr().is_terminal().then_some(bar);
-        self.started = Some(std::time::Instant::now());
-        self.last_line = self.started;
-        (self.epoch, self.steps, self.done, self.tokens) = (epoch, steps, 0, 0);
-    }
-
-    fn step(&mut self, loss: f64, tokens: usize) {
-        self.tokens += tokens;
-        self.done += 1;
-        self.loss = if self.loss == 0.0 { loss } else { 0.98 * self.loss + 0.02 * loss };
-        let Some(started) = self.started else { return };
-        let elapsed = started.elapsed().as_secs_f64().max(1e-9);
-        let rate = self.tokens as f64 / elapsed;
-        if let Some(bar) = &self.bar {
-            bar.set_message(format!("loss {:.4} {rate:.0} tok/s", self.loss));
-            bar.inc(1);
-        } else if self.last_line.is_some_and(|last| last.elapsed().as_secs() >= 60) {
-            let eta = elapsed / self.done as f64 * (self.steps - self.done) as f64;
-            eprintln!(
-                "epoch {}: step {}/{}, loss {:.4}, {rate:.0} tokens/s, ETA {:.0} s",
-                self.epoch, self.done, self.steps, self.loss, eta
-            );
-            self.last_line = Some(std::time::Instant::now());
-        }
-    }
-
-    fn epoch_finished(&mut self, report: &EpochReport) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
-        let dev = match report.selection {
-            None => "no dev data".to_string(),
-            Some(selection) => {
-                let corpora: Vec<String> = report
-                    .dev
-                    .iter()
-                    .map(|dev| {
-                        let per_type: Vec<String> =
-                            dev.scores.per_type.iter().map(|(kind, c)| format!("{kind} {:.4}", c.f1())).collect();
-                        format!("{} {:.4} ({})", dev.name, dev.scores.overall.f1(), per_type.join(", "))
-                    })
-                    .collect();
-                format!("mean dev F1 {selection:.4}: {}", corpora.join("; "))
-            }
-        };
-        eprintln!(
-            "epoch {}: loss {:.4}, {dev}, {:.0} s, {:.0} tokens/s{}",
-            report.epoch,
-            report.mean_loss,
-            report.seconds,
-            report.tokens_per_second,
-            if report.kept { ", kept" } else { "" }
-        );
-    }
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<()> {

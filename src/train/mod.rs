@@ -17,6 +17,7 @@
 mod adamw;
 mod checkpoint;
 mod features;
+mod progress;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -38,6 +39,8 @@ use crate::ner::windows::cut_into_batches;
 use crate::ner::{Decoding, NerError, CASING_CLASSES, CASING_NONE};
 use crate::score::{score, Scores};
 use crate::segment::Segmenter;
+
+pub use progress::StderrProgress;
 
 use adamw::AdamW;
 use checkpoint::{Checkpoint, CheckpointState};
