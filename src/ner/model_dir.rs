@@ -95,7 +95,7 @@ impl ModelFiles {
             ));
         }
         let weights = find_weights(dir)?;
-        let keys = ClaimtagKeys::deserialize(&config).map_err(|err| NerError::model_file(&config_path, err))?;
+        let keys = ClaimtagKeys::read(&config_path, &config)?;
         Ok(ModelFiles { dir: dir.to_path_buf(), architecture, labels, tokenizer, weights, keys })
     }
 }
@@ -156,6 +156,12 @@ pub struct ClaimtagKeys {
 const CLAIMTAG_PREFIX: &str = "claimtag_";
 
 impl ClaimtagKeys {
+    /// The keys of `config`, read from the file `path`; a bad value is an error naming the
+    /// file, the key and what it may hold.
+    pub fn read(path: &Path, config: &Value) -> Result<Self, NerError> {
+        ClaimtagKeys::deserialize(config).map_err(|err| NerError::model_file(path, err))
+    }
+
     /// Replaces every `claimtag_*` key of `config` with these, keeping all other keys.
     pub fn replace_in(&self, config: &mut Map<String, Value>) {
         config.retain(|key, _| !key.starts_with(CLAIMTAG_PREFIX));

@@ -7,7 +7,6 @@ use std::time::Instant;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use serde::Deserialize;
 use serde_json::Value;
 use tch::{nn, Device, Kind, Tensor};
 
@@ -20,7 +19,7 @@ use crate::ner::classifier::TokenClassifier;
 use crate::ner::model_dir::{parse_architecture, read_json, Architecture, ClaimtagKeys, ModelDir};
 use crate::ner::tokenize::{SpecialIds, SubwordTokenizer};
 use crate::ner::windows::cut_into_batches;
-use crate::ner::{NerError, CASING_CLASSES, CASING_NONE};
+use crate::ner::{CASING_CLASSES, CASING_NONE};
 use crate::score::{score, Scores};
 
 /// A corpus tokenized for training, with its labels.
@@ -72,8 +71,7 @@ impl Trainer {
         let config_path = config.base.join("config.json");
         let base_config = read_json(&config_path)?;
         let architecture = parse_architecture(&config_path, &base_config)?;
-        let base_keys = ClaimtagKeys::deserialize(&base_config)
-            .map_err(|err| NerError::ModelFile { path: config_path.clone(), message: err.to_string() })?;
+        let base_keys = ClaimtagKeys::read(&config_path, &base_config)?;
         let labels = iob2_labels(data.train.iter().filter(|c| c.task == Task::Entities));
         let has_roles = data.train.iter().any(|c| c.task == Task::Roles);
         let role_labels =
