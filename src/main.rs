@@ -6,25 +6,19 @@ use anyhow::Context;
 use clap::builder::TypedValueParser;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use claimtag::batch::{self, prepare_output, BatchError, OutputKind, Progress, ProgressMode, Selection, Shard};
+use claimtag::batch::{self, prepare_output, BatchError, Progress, ProgressMode, Selection, Shard};
 use claimtag::claims::{ClaimRules, Grouping};
 use claimtag::corpus::{read_labeled, read_polnear};
 use claimtag::eval::claims::{evaluate_claims, read_tagged, EntitySource};
 use claimtag::eval::ner::{evaluate, Records};
-use claimtag::export::brat::BratSink;
-use claimtag::export::conll::ConllSink;
-use claimtag::export::html::HtmlSink;
-use claimtag::export::label_studio::labeling_config;
-use claimtag::export::webanno::WebAnnoSink;
-use claimtag::export::{doccano, label_studio, prodigy, spacy, JsonLayout, ToolJsonSink};
+use claimtag::eval::EvalTable;
 use claimtag::input::{expand_inputs, InputFormat, InputSource, Reader, ReaderConfig, DEFAULT_MAX_DOC_BYTES};
 use claimtag::ner::{
     check_device, default_batch_tokens, parse_device, resolve_model_dir, Decoding, NerConfig, NerModel, Precision,
 };
-use claimtag::output::{DocumentSink, JsonSink, JsonlSink, OutputStream, PrettySink};
+use claimtag::output::{DocumentSink, Format, JsonlSink, OutputStream};
 use claimtag::pipeline::Tagger;
-use claimtag::train::{read_training_data, CorpusSpec, EpochReport, TrainConfig, TrainProgress, Trainer};
-use indicatif::{ProgressBar, ProgressStyle};
+use claimtag::train::{read_training_data, CorpusSpec, StderrProgress, TrainConfig, Trainer};
 use tch::Device;
 
 #[derive(Parser)]
@@ -298,33 +292,6 @@ fn device_arg(spec: &str) -> Result<Device, String> {
     parse_device(spec).map_err(|err| err.to_string())
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Json,
-    Jsonl,
-    Pretty,
-    /// CoNLL columns: word and IOB2 tag, -DOCSTART- between documents (entities only).
-    Conll,
-    /// Label Studio tasks with predictions; the labeling config goes beside --output.
-    LabelStudio,
-    /// Prodigy JSONL with tokens, spans and relations.
-    Prodigy,
-    /// Doccano JSONL with entities and relations (UTF-16 offsets), for a project that allows
-    /// overlapping spans and uses relation labeling.
-    Doccano,
-    /// Doccano JSONL for a project with default settings: entities and the claim roles that
-    /// overlap none, no relations.
-    DoccanoFlat,
-    /// brat standoff: .txt and .ann per document, and annotation.conf, in the --output directory.
-    Brat,
-    /// WebAnno TSV 3.3 for INCEpTION: one .tsv per document in the --output directory.
-    WebannoTsv,
-    /// spaCy's JSON training format, for `spacy convert` (entities only).
-    Spacy,
-    /// One self-contained HTML page to read the run in a browser.
-    Html,
-}
-
 #[derive(Clone, Copy, ValueEnum)]
 enum InputKind {
     Auto,
@@ -406,95 +373,10 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
     };
     let data = read_training_data(&config)?;
     let trainer = Trainer::new(config, &data)?;
-    for corpus in &data.train {
-        eprintln!(
-            "claimtag: training on {} ({} sentences, weight {})",
-            corpus.name,
-            corpus.sentences.len(),
-            corpus.weight
-        );
-    }
-    eprintln!("claimtag: labels {:?}, role labels {:?}", trainer.labels(), trainer.role_labels());
-    trainer.run(&data, &mut BarProgress::default())?;
+    let mut progress = StderrProgress::default();
+    progress.announce(&data, &trainer);
+    trainer.run(&data, &mut progress)?;
     Ok(())
-}
-
-/// Training progress on stderr: a bar per epoch with loss, tokens/s and ETA on a terminal, a
-/// plain line a minute otherwise, and a line per finished epoch.
-#[derive(Default)]
-struct BarProgress {
-    bar: Option<ProgressBar>,
-    started: Option<std::time::Instant>,
-    last_line: Option<std::time::Instant>,
-    epoch: usize,
-    steps: usize,
-    done: usize,
-    tokens: usize,
-    loss: f64,
-}
-
-impl TrainProgress for BarProgress {
-    fn epoch_started(&mut self, epoch: usize, steps: usize) {
-        let bar = ProgressBar::new(steps as u64);
-        bar.set_style(
-            ProgressStyle::with_template("epoch {prefix} {bar:30} {pos}/{len} {msg} ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar.set_prefix(epoch.to_string());
-        self.bar = std::io::stderr().is_terminal().then_some(bar);
-        self.started = Some(std::time::Instant::now());
-        self.last_line = self.started;
-        (self.epoch, self.steps, self.done, self.tokens) = (epoch, steps, 0, 0);
-    }
-
-    fn step(&mut self, loss: f64, tokens: usize) {
-        self.tokens += tokens;
-        self.done += 1;
-        self.loss = if self.loss == 0.0 { loss } else { 0.98 * self.loss + 0.02 * loss };
-        let Some(started) = self.started else { return };
-        let elapsed = started.elapsed().as_secs_f64().max(1e-9);
-        let rate = self.tokens as f64 / elapsed;
-        if let Some(bar) = &self.bar {
-            bar.set_message(format!("loss {:.4} {rate:.0} tok/s", self.loss));
-            bar.inc(1);
-        } else if self.last_line.is_some_and(|last| last.elapsed().as_secs() >= 60) {
-            let eta = elapsed / self.done as f64 * (self.steps - self.done) as f64;
-            eprintln!(
-                "epoch {}: step {}/{}, loss {:.4}, {rate:.0} tokens/s, ETA {:.0} s",
-                self.epoch, self.done, self.steps, self.loss, eta
-            );
-            self.last_line = Some(std::time::Instant::now());
-        }
-    }
-
-    fn epoch_finished(&mut self, report: &EpochReport) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
-        let dev = match report.selection {
-            None => "no dev data".to_string(),
-            Some(selection) => {
-                let corpora: Vec<String> = report
-                    .dev
-                    .iter()
-                    .map(|dev| {
-                        let per_type: Vec<String> =
-                            dev.scores.per_type.iter().map(|(kind, c)| format!("{kind} {:.4}", c.f1())).collect();
-                        format!("{} {:.4} ({})", dev.name, dev.scores.overall.f1(), per_type.join(", "))
-                    })
-                    .collect();
-                format!("mean dev F1 {selection:.4}: {}", corpora.join("; "))
-            }
-        };
-        eprintln!(
-            "epoch {}: loss {:.4}, {dev}, {:.0} s, {:.0} tokens/s{}",
-            report.epoch,
-            report.mean_loss,
-            report.seconds,
-            report.tokens_per_second,
-            if report.kept { ", kept" } else { "" }
-        );
-    }
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<()> {
@@ -507,19 +389,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&scores)?);
         return Ok(());
     }
-    println!("{:<8} {:>9} {:>9} {:>9} {:>7} {:>9}", "type", "precision", "recall", "f1", "gold", "predicted");
-    let rows =
-        scores.per_type.iter().map(|(kind, counts)| (kind.as_str(), counts)).chain([("overall", &scores.overall)]);
-    for (kind, c) in rows {
-        println!(
-            "{kind:<8} {:>9.4} {:>9.4} {:>9.4} {:>7} {:>9}",
-            c.precision(),
-            c.recall(),
-            c.f1(),
-            c.gold,
-            c.predicted
-        );
-    }
+    print!("{}", EvalTable(&scores));
     Ok(())
 }
 
@@ -568,17 +438,13 @@ fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn format_name(format: Format) -> String {
-    format.to_possible_value().map_or_else(String::new, |value| value.get_name().to_string())
-}
-
 fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
     let inputs = expand_inputs(&args.inputs)?;
     for skipped in &inputs.skipped {
         eprintln!("claimtag: skipped {skipped}");
     }
     let sources = inputs.sources;
-    let format = args.format.unwrap_or(if args.output.is_some() || args.pipe { Format::Jsonl } else { Format::Json });
+    let format = args.format.unwrap_or(Format::default_for(args.output.is_some(), args.pipe));
     if args.pipe {
         // One JSONL line out per line in: other formats write several lines, or none for a bad line.
         let problem = match (args.input_format, format) {
@@ -596,20 +462,10 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
             cli.error(kind, message).exit();
         }
     }
-    let writes_directory = matches!(format, Format::Brat | Format::WebannoTsv);
-    if writes_directory || format == Format::LabelStudio {
-        anyhow::ensure!(args.output.is_some(), "--format {} needs --output", format_name(format));
-    }
+    format.check_output(args.output.as_deref())?;
     // The output is claimed (locked, checked, a torn line cut) before anything else is done.
     let (mut out, done) = match &args.output {
-        Some(path) => {
-            let kind = match format {
-                _ if writes_directory => OutputKind::Directory,
-                Format::Jsonl => OutputKind::Jsonl,
-                _ => OutputKind::OtherFile,
-            };
-            prepare_output(path, kind, args.resume)?
-        }
+        Some(path) => prepare_output(path, format.output_kind(), args.resume)?,
         None => (OutputStream::stdout()?, Default::default()),
     };
     let output_name = args.output.as_deref().map_or_else(|| "stdout".to_string(), |path| path.display().to_string());
@@ -631,35 +487,7 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
         .context("cannot load the NER model")?
         .with_claims((!args.no_claims).then(|| ClaimRules::default().with_grouping(args.grouping)));
 
-    let output_dir = args.output.clone().unwrap_or_default();
-    let mut sink: Box<dyn DocumentSink + Send + '_> = match format {
-        Format::Json => Box::new(JsonSink::new(&mut out).with_sentences(args.sentences)),
-        Format::Jsonl => Box::new(JsonlSink::new(&mut out).with_sentences(args.sentences)),
-        Format::Pretty => {
-            let color =
-                args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            Box::new(PrettySink::new(&mut out, color))
-        }
-        Format::Conll => Box::new(ConllSink::new(&mut out)),
-        Format::LabelStudio => {
-            let config = output_dir.with_extension("label-config.xml");
-            std::fs::write(&config, labeling_config()).with_context(|| format!("cannot write {}", config.display()))?;
-            Box::new(ToolJsonSink::new(&mut out, JsonLayout::Array, label_studio::task))
-        }
-        Format::Prodigy => Box::new(ToolJsonSink::new(&mut out, JsonLayout::Lines, prodigy::task)),
-        Format::Doccano => Box::new(ToolJsonSink::new(&mut out, JsonLayout::Lines, doccano::record)),
-        Format::DoccanoFlat => {
-            Box::new(ToolJsonSink::new(&mut out, JsonLayout::Lines, doccano::record_without_overlaps))
-        }
-        Format::Brat => {
-            Box::new(BratSink::new(&output_dir).with_context(|| format!("cannot create {}", output_dir.display()))?)
-        }
-        Format::WebannoTsv => {
-            Box::new(WebAnnoSink::new(&output_dir).with_context(|| format!("cannot create {}", output_dir.display()))?)
-        }
-        Format::Spacy => Box::new(ToolJsonSink::new(&mut out, JsonLayout::Array, spacy::document)),
-        Format::Html => Box::new(HtmlSink::new(&mut out)),
-    };
+    let mut sink = format.sink(&mut out, args.output.as_deref(), args.sentences)?;
     let total_bytes = sources.iter().map(InputSource::size).sum::<Option<u64>>();
     let reader = Reader::new(sources, reader_config);
     let progress_mode = match args.progress {

@@ -10,7 +10,7 @@ use claimtag::eval::ner::{evaluate, Records};
 use claimtag::eval::score::Scores;
 use claimtag::ner::{NerConfig, NerModel};
 use claimtag::train::{read_training_data, CorpusSpec, EpochReport, TrainConfig, TrainProgress, Trainer};
-use common::{tiny_model, Head};
+use common::{tiny_model, tiny_model_of, Family, Head};
 
 /// libtorch's random generator is global to the process: training tests take turns so that a
 /// seed fixes a run.
@@ -218,6 +218,33 @@ fn a_base_without_a_classifier_gets_a_fresh_head_and_extra_tensors_are_ignored()
     let reports = train(&TrainConfig { epochs: 1, ..config(&base.path, data.path(), out.path()) });
     assert_eq!(reports.len(), 1);
     assert!(out.path().join("model.safetensors").is_file());
+}
+
+#[test]
+fn a_distilbert_base_trains_without_casing_and_its_model_loads_through_tag() {
+    let _turn = take_turn();
+    let base = tiny_model_of(Family::DistilBert, Head::Random);
+    let data = corpus();
+    let out = tempfile::tempdir().unwrap();
+    let reports = train(&TrainConfig { epochs: 1, casing: false, ..config(&base.path, data.path(), out.path()) });
+    let model = NerModel::load(&NerConfig::new(out.path())).unwrap();
+    assert_eq!(model.labels(), ["O", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-PER", "I-PER"]);
+    let dev = read_labeled(&data.path().join("dev.txt")).unwrap();
+    let through_tag = evaluate(&model, &dev, Records::Documents).unwrap();
+    assert_eq!(through_tag.overall, first_dev(&reports[0]).overall, "the written model is the one trained");
+}
+
+#[test]
+fn a_model_that_cannot_be_written_is_refused_before_training_starts() {
+    // Casing embeddings are added to BERT's word embeddings only.
+    let base = tiny_model_of(Family::DistilBert, Head::Random);
+    let data = corpus();
+    let out = tempfile::tempdir().unwrap();
+    let config = config(&base.path, data.path(), out.path());
+    let data = read_training_data(&config).unwrap();
+    let err = Trainer::new(config, &data).err().expect("refused").to_string();
+    assert_eq!(err, format!("{}: casing embeddings need a BERT base", base.path.join("config.json").display()));
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing was written");
 }
 
 /// A toy PolNeAR split in brat standoff: "SOURCE said that CONTENT ." sentences, with the

@@ -6,7 +6,7 @@
 //! astral characters (HumanSignal/label-studio#1559). Regions are continuous, so a split quote's
 //! `CLAIM` spans both pieces and the cue between them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
@@ -55,6 +55,27 @@ pub fn labeling_config() -> String {
          <Labels name=\"label\" toName=\"text\">\n{}\n  </Labels>\n  <Text name=\"text\" value=\"$text\"/>\n</View>\n",
         labels.join("\n")
     )
+}
+
+/// The labeling config's path for the tasks file `tasks`: beside it, `NAME.label-config.xml`.
+pub fn labeling_config_path(tasks: &Path) -> PathBuf {
+    tasks.with_extension("label-config.xml")
+}
+
+/// Writes [`labeling_config`] beside the tasks file `tasks` (Label Studio imports tasks and
+/// config separately), at [`labeling_config_path`].
+pub fn write_labeling_config(tasks: &Path) -> Result<(), LabelingConfigError> {
+    let path = labeling_config_path(tasks);
+    std::fs::write(&path, labeling_config()).map_err(|source| LabelingConfigError { path, source })
+}
+
+/// The labeling config could not be written beside the tasks.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}", path.display())]
+pub struct LabelingConfigError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
 }
 
 /// Reads a Label Studio JSON export (or our own tasks): each task's first annotation that was
@@ -136,6 +157,18 @@ mod tests {
     use crate::export::fixtures::tagged_document;
     use crate::export::{JsonLayout, ToolJsonSink};
     use crate::output::DocumentSink;
+
+    #[test]
+    fn the_labeling_config_goes_beside_the_tasks_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let tasks = dir.path().join("run.json");
+        assert_eq!(labeling_config_path(&tasks), dir.path().join("run.label-config.xml"));
+        write_labeling_config(&tasks).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("run.label-config.xml")).unwrap(), labeling_config());
+        let err = write_labeling_config(&dir.path().join("missing/run.json")).unwrap_err();
+        assert!(err.to_string().starts_with("cannot write "), "{err}");
+        assert!(err.to_string().ends_with("run.label-config.xml"), "{err}");
+    }
 
     #[test]
     fn tasks_read_back_to_the_same_spans_and_relations() {

@@ -53,13 +53,19 @@ pub enum Decoding {
 }
 
 impl Decoding {
+    pub const ALL: [Decoding; 2] = [Decoding::Greedy, Decoding::Constrained];
+
+    /// The name `--decoding` and `claimtag_decoding` give it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decoding::Greedy => "greedy",
+            Decoding::Constrained => "constrained",
+        }
+    }
+
     /// Parses `greedy` or `constrained`.
     pub fn parse(spec: &str) -> Option<Self> {
-        match spec {
-            "greedy" => Some(Decoding::Greedy),
-            "constrained" => Some(Decoding::Constrained),
-            _ => None,
-        }
+        Decoding::ALL.into_iter().find(|decoding| decoding.name() == spec)
     }
 }
 

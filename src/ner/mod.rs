@@ -26,7 +26,7 @@ use tch::{nn, Device, Kind, Tensor};
 pub use casing::{casing_of, CASING_CLASSES, CASING_NONE};
 pub use decode::{Decoding, Tag};
 pub use error::{torch_message, NerError};
-pub use model_dir::{Architecture, ModelFiles};
+pub use model_dir::{Architecture, ClaimtagKeys, ModelDir, ModelFiles};
 
 use crate::document::{Document, Entity, Role, RoleSpan};
 
@@ -179,13 +179,13 @@ impl NerModel {
         let files = ModelFiles::read(&config.model_dir)?;
         let special = files.tokenizer.special_ids(&files.dir)?;
         let mut weights = nn::VarStore::new(config.device);
-        let role_labels = (!files.role_labels.is_empty()).then_some(files.role_labels.len());
+        let role_labels = (!files.keys.role_labels.is_empty()).then_some(files.keys.role_labels.len());
         let network = TokenClassifier::new(
             &weights.root(),
             &files.architecture,
             files.labels.len(),
             role_labels,
-            files.casing_classes,
+            files.keys.casing_classes,
         );
         weights.load(&files.weights).map_err(|error| NerError::weights(&files.weights, &error))?;
         // Loading adopts the file's precision (the default model is stored in fp16); the weights
@@ -195,11 +195,11 @@ impl NerModel {
         let model_max = files.architecture.max_sequence_len().saturating_sub(2).max(1);
         let window_len = config.max_window_tokens.map_or(model_max, |len| len.clamp(1, model_max));
         // Context may take at most half of a window; the sentence keeps the rest.
-        let context_tokens = config.context_tokens.or(files.context_tokens).unwrap_or(0).min(window_len / 4);
+        let context_tokens = config.context_tokens.or(files.keys.context_tokens).unwrap_or(0).min(window_len / 4);
         Ok(NerModel {
             tags: files.labels.iter().map(|label| Tag::parse(label)).collect(),
             labels: files.labels,
-            role_tags: files.role_labels.iter().map(|label| Tag::parse(label)).collect(),
+            role_tags: files.keys.role_labels.iter().map(|label| Tag::parse(label)).collect(),
             tokenizer: files.tokenizer,
             special,
             network,
@@ -207,9 +207,9 @@ impl NerModel {
             device: config.device,
             window_len,
             context_tokens,
-            pack_tokens: config.pack_tokens.or(files.pack_tokens).unwrap_or(0),
+            pack_tokens: config.pack_tokens.or(files.keys.pack_tokens).unwrap_or(0),
             batch_tokens: config.batch_tokens.max(1),
-            decoding: config.decoding.or(files.decoding).unwrap_or_default(),
+            decoding: config.decoding.or(files.keys.decoding).unwrap_or_default(),
         })
     }
 

@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 
 use rust_bert::bert::BertConfig;
 use rust_bert::distilbert::DistilBertConfig;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use tch::{nn, Device, Kind, Tensor};
 
-use super::error::NerError;
-use super::tokenize::SubwordTokenizer;
+use super::decode::Decoding;
+use super::error::{torch_message, NerError};
+use super::tokenize::{vocabulary_files, Normalisation, SubwordTokenizer, TOKENIZER_CONFIG};
 
 /// The encoder family named by `model_type` in `config.json`, with its parsed configuration.
 #[derive(Debug, Clone)]
@@ -66,19 +68,8 @@ pub struct ModelFiles {
     pub labels: Vec<String>,
     pub tokenizer: SubwordTokenizer,
     pub weights: PathBuf,
-    /// `claimtag_casing_classes` in `config.json`: the model adds a casing embedding.
-    pub casing_classes: Option<i64>,
-    /// `claimtag_context_tokens` in `config.json`: document context the model was trained with.
-    pub context_tokens: Option<usize>,
-    /// `claimtag_pack_tokens` in `config.json`: sub-tokens of consecutive sentences the model
-    /// was trained to see as one sequence.
-    pub pack_tokens: Option<usize>,
-    /// `claimtag_decoding` in `config.json` (`greedy` or `constrained`): how the model's labels
-    /// are best decoded.
-    pub decoding: Option<super::Decoding>,
-    /// `claimtag_role_labels` in `config.json`: the labels of a claim-role head
-    /// (`role_classifier.*`) beside the entity head; empty when the model has none.
-    pub role_labels: Vec<String>,
+    /// How the model was trained, from the `claimtag_*` keys of `config.json`.
+    pub keys: ClaimtagKeys,
 }
 
 impl ModelFiles {
@@ -104,53 +95,214 @@ impl ModelFiles {
             ));
         }
         let weights = find_weights(dir)?;
-        let count = |key: &str| claimtag_count(&config_path, &config, key);
-        let casing_classes = count("claimtag_casing_classes")?.map(|n| n as i64);
-        let context_tokens = count("claimtag_context_tokens")?;
-        let pack_tokens = count("claimtag_pack_tokens")?;
-        let decoding = match config.get("claimtag_decoding") {
-            None | Some(Value::Null) => None,
-            Some(value) => Some(value.as_str().and_then(super::Decoding::parse).ok_or_else(|| {
-                NerError::model_file(
-                    &config_path,
-                    format!("claimtag_decoding is {value}; expected \"greedy\" or \"constrained\""),
-                )
-            })?),
-        };
-        let role_labels = match config.get("claimtag_role_labels") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(value) => value
-                .as_array()
-                .and_then(|labels| labels.iter().map(|l| l.as_str().map(String::from)).collect::<Option<Vec<_>>>())
-                .filter(|labels| !labels.is_empty())
-                .ok_or_else(|| {
-                    NerError::model_file(&config_path, "claimtag_role_labels must be a non-empty list of label names")
-                })?,
-        };
-        Ok(ModelFiles {
-            dir: dir.to_path_buf(),
-            role_labels,
-            architecture,
-            labels,
-            tokenizer,
-            weights,
-            casing_classes,
-            context_tokens,
-            pack_tokens,
-            decoding,
-        })
+        let keys = ClaimtagKeys::read(&config_path, &config)?;
+        Ok(ModelFiles { dir: dir.to_path_buf(), architecture, labels, tokenizer, weights, keys })
     }
 }
 
-/// A `claimtag_*` count in `config.json`: absent, or a whole number.
-fn claimtag_count(path: &Path, config: &Value, key: &str) -> Result<Option<usize>, NerError> {
-    match config.get(key) {
+/// The keys claimtag adds to a Hugging Face `config.json`: how the model was trained, so that
+/// `tag` feeds and decodes it the same way. Reading ([`ModelFiles::read`]) and writing
+/// ([`ModelDir::write`]) both go through this struct, so each key is spelt in one place; Hugging
+/// Face tools ignore the keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimtagKeys {
+    /// The model adds a casing embedding of this many classes to its word embeddings (see
+    /// `ner::casing`).
+    #[serde(
+        rename = "claimtag_casing_classes",
+        default,
+        deserialize_with = "casing_classes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub casing_classes: Option<i64>,
+    /// Sub-tokens of document context on each side of a sequence the model was trained with.
+    #[serde(
+        rename = "claimtag_context_tokens",
+        default,
+        deserialize_with = "context_tokens",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_tokens: Option<usize>,
+    /// Sub-tokens of consecutive sentences the model was trained to see as one sequence.
+    #[serde(
+        rename = "claimtag_pack_tokens",
+        default,
+        deserialize_with = "pack_tokens",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pack_tokens: Option<usize>,
+    /// How the model's labels are best decoded.
+    #[serde(
+        rename = "claimtag_decoding",
+        default,
+        deserialize_with = "decoding",
+        serialize_with = "decoding_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub decoding: Option<Decoding>,
+    /// The labels of a claim-role head (`role_classifier.*`) beside the entity head; empty when
+    /// the model has none.
+    #[serde(
+        rename = "claimtag_role_labels",
+        default,
+        deserialize_with = "role_labels",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub role_labels: Vec<String>,
+}
+
+/// What every `claimtag_*` key starts with: the keys of a base that describe how the base was
+/// trained, and are not carried over to a model trained from it.
+const CLAIMTAG_PREFIX: &str = "claimtag_";
+
+impl ClaimtagKeys {
+    /// The keys of `config`, read from the file `path`; a bad value is an error naming the
+    /// file, the key and what it may hold.
+    pub fn read(path: &Path, config: &Value) -> Result<Self, NerError> {
+        ClaimtagKeys::deserialize(config).map_err(|err| NerError::model_file(path, err))
+    }
+
+    /// Replaces every `claimtag_*` key of `config` with these, keeping all other keys.
+    pub fn replace_in(&self, config: &mut Map<String, Value>) {
+        config.retain(|key, _| !key.starts_with(CLAIMTAG_PREFIX));
+        if let Ok(Value::Object(keys)) = serde_json::to_value(self) {
+            config.extend(keys);
+        }
+    }
+}
+
+/// A model directory to write, in the layout [`ModelFiles::read`] reads back: the base's
+/// `config.json` (its Hugging Face keys kept) with the new labels and [`ClaimtagKeys`], the
+/// base's vocabulary files and normalisation, and the weights. Everything but the weights is
+/// settled when it is made, so that a base whose model cannot be written fails before training
+/// rather than after it.
+#[derive(Debug, Clone)]
+pub struct ModelDir {
+    config: Value,
+    /// The base's vocabulary files, copied as they are.
+    vocabulary: Vec<PathBuf>,
+    normalisation: Normalisation,
+}
+
+impl ModelDir {
+    /// A model of `architecture` trained from the model directory `base` (whose `config.json`
+    /// is `base_config`), labelling `labels` and trained as `keys` say.
+    pub fn new(
+        base: &Path,
+        base_config: &Value,
+        architecture: &Architecture,
+        labels: &[String],
+        keys: &ClaimtagKeys,
+    ) -> Result<Self, NerError> {
+        let config_path = base.join("config.json");
+        if keys.casing_classes.is_some() && !matches!(architecture, Architecture::Bert(_)) {
+            // The network adds a casing embedding to BERT's word embeddings only.
+            return Err(NerError::model_file(&config_path, "casing embeddings need a BERT base"));
+        }
+        let Value::Object(base_config) = base_config else {
+            return Err(NerError::model_file(&config_path, "is not a JSON object"));
+        };
+        let mut config = base_config.clone();
+        // Bookkeeping of the tool that wrote the base ("_name_or_path": where it came from) does
+        // not describe this model.
+        config.retain(|key, _| !key.starts_with('_'));
+        config.insert("model_type".into(), Value::from(architecture.name()));
+        config.insert("architectures".into(), Value::from(vec![architecture.token_classification_class()]));
+        config.insert(
+            "id2label".into(),
+            labels.iter().enumerate().map(|(i, label)| (i.to_string(), Value::from(label.as_str()))).collect(),
+        );
+        config.insert(
+            "label2id".into(),
+            labels.iter().enumerate().map(|(i, label)| (label.clone(), Value::from(i))).collect(),
+        );
+        keys.replace_in(&mut config);
+        let vocabulary = vocabulary_files(architecture)
+            .iter()
+            .map(|name| base.join(name))
+            .map(|path| if path.is_file() { Ok(path) } else { Err(NerError::model_file(path, "missing")) })
+            .collect::<Result<_, _>>()?;
+        let normalisation = Normalisation::read(base, architecture)?;
+        Ok(ModelDir { config: Value::Object(config), vocabulary, normalisation })
+    }
+
+    /// The `config.json` that will be written.
+    pub fn config(&self) -> &Value {
+        &self.config
+    }
+
+    /// Writes the directory `out` (which must exist) with `variables` stored as `kind`.
+    pub fn write(&self, out: &Path, variables: &nn::VarStore, kind: Kind) -> Result<(), NerError> {
+        let config = serde_json::to_string_pretty(&self.config).unwrap_or_default();
+        write_file(&out.join("config.json"), config.as_bytes())?;
+        for from in &self.vocabulary {
+            let to = out.join(from.file_name().unwrap_or_default());
+            fs::copy(from, &to).map_err(|err| NerError::model_file(from, err))?;
+        }
+        write_file(&out.join(TOKENIZER_CONFIG), self.normalisation.to_json().to_string().as_bytes())?;
+        let mut named: Vec<(String, Tensor)> = variables
+            .variables()
+            .into_iter()
+            .map(|(name, tensor)| (name, tensor.to_device(Device::Cpu).to_kind(kind)))
+            .collect();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        let weights = out.join("model.safetensors");
+        Tensor::write_safetensors(&named, &weights).map_err(|err| NerError::model_file(&weights, torch_message(&err)))
+    }
+}
+
+fn write_file(path: &Path, contents: &[u8]) -> Result<(), NerError> {
+    fs::write(path, contents).map_err(|err| NerError::model_file(path, err))
+}
+
+// The readers of the keys: each error names the key and what it may hold (the caller adds the file).
+
+fn casing_classes<'de, D: Deserializer<'de>>(input: D) -> Result<Option<i64>, D::Error> {
+    Ok(whole_number(input, "claimtag_casing_classes")?.map(|n| n as i64))
+}
+
+fn context_tokens<'de, D: Deserializer<'de>>(input: D) -> Result<Option<usize>, D::Error> {
+    whole_number(input, "claimtag_context_tokens")
+}
+
+fn pack_tokens<'de, D: Deserializer<'de>>(input: D) -> Result<Option<usize>, D::Error> {
+    whole_number(input, "claimtag_pack_tokens")
+}
+
+/// A count: absent (or null), or a whole number.
+fn whole_number<'de, D: Deserializer<'de>>(input: D, key: &str) -> Result<Option<usize>, D::Error> {
+    match Option::<Value>::deserialize(input)? {
         None | Some(Value::Null) => Ok(None),
         Some(value) => value
             .as_u64()
             .and_then(|n| usize::try_from(n).ok())
             .map(Some)
-            .ok_or_else(|| NerError::model_file(path, format!("{key} is {value}; expected a whole number"))),
+            .ok_or_else(|| D::Error::custom(format!("{key} is {value}; expected a whole number"))),
+    }
+}
+
+fn decoding<'de, D: Deserializer<'de>>(input: D) -> Result<Option<Decoding>, D::Error> {
+    match Option::<Value>::deserialize(input)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value.as_str().and_then(Decoding::parse).map(Some).ok_or_else(|| {
+            let allowed: Vec<String> = Decoding::ALL.iter().map(|d| format!("{:?}", d.name())).collect();
+            D::Error::custom(format!("claimtag_decoding is {value}; expected {}", allowed.join(" or ")))
+        }),
+    }
+}
+
+fn decoding_name<S: Serializer>(decoding: &Option<Decoding>, output: S) -> Result<S::Ok, S::Error> {
+    decoding.map(Decoding::name).serialize(output)
+}
+
+fn role_labels<'de, D: Deserializer<'de>>(input: D) -> Result<Vec<String>, D::Error> {
+    match Option::<Value>::deserialize(input)? {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(value) => value
+            .as_array()
+            .and_then(|labels| labels.iter().map(|l| l.as_str().map(String::from)).collect::<Option<Vec<_>>>())
+            .filter(|labels| !labels.is_empty())
+            .ok_or_else(|| D::Error::custom("claimtag_role_labels must be a non-empty list of label names")),
     }
 }
 
@@ -316,4 +468,138 @@ fn parse_labels(path: &Path, config: &Value) -> Result<Vec<String>, NerError> {
         labels[index] = Some(label.to_string());
     }
     labels.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| NerError::model_file(path, "id2label skips an index"))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn keys_of(config: Value) -> Result<ClaimtagKeys, String> {
+        ClaimtagKeys::deserialize(&config).map_err(|err| err.to_string())
+    }
+
+    fn bert() -> Architecture {
+        Architecture::Bert(BertConfig::default())
+    }
+
+    #[test]
+    fn every_claimtag_key_reads_back_as_written() {
+        let keys = ClaimtagKeys {
+            casing_classes: Some(6),
+            context_tokens: Some(32),
+            pack_tokens: Some(128),
+            decoding: Some(Decoding::Constrained),
+            role_labels: vec!["O".into(), "B-CUE".into(), "I-CUE".into()],
+        };
+        let mut config = Map::new();
+        keys.replace_in(&mut config);
+        assert_eq!(config["claimtag_decoding"], json!("constrained"));
+        assert_eq!(keys_of(Value::Object(config)).unwrap(), keys);
+    }
+
+    #[test]
+    fn absent_and_null_keys_are_unset_and_unset_keys_are_not_written() {
+        let keys = keys_of(json!({"model_type": "bert", "claimtag_pack_tokens": null})).unwrap();
+        assert_eq!(keys, ClaimtagKeys::default());
+        let mut config = Map::new();
+        keys.replace_in(&mut config);
+        assert!(config.is_empty(), "{config:?}");
+    }
+
+    #[test]
+    fn a_bad_decoding_is_refused_naming_the_key_and_the_allowed_values() {
+        let err = keys_of(json!({"claimtag_decoding": "bogus"})).unwrap_err();
+        assert_eq!(err, "claimtag_decoding is \"bogus\"; expected \"greedy\" or \"constrained\"");
+    }
+
+    #[test]
+    fn bad_counts_and_role_labels_are_refused_naming_the_key() {
+        let err = keys_of(json!({"claimtag_context_tokens": -1})).unwrap_err();
+        assert_eq!(err, "claimtag_context_tokens is -1; expected a whole number");
+        let err = keys_of(json!({"claimtag_casing_classes": "6"})).unwrap_err();
+        assert_eq!(err, "claimtag_casing_classes is \"6\"; expected a whole number");
+        let err = keys_of(json!({"claimtag_role_labels": []})).unwrap_err();
+        assert_eq!(err, "claimtag_role_labels must be a non-empty list of label names");
+    }
+
+    #[test]
+    fn a_bad_key_in_a_model_directory_names_config_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = json!({"model_type": "bert", "id2label": {"0": "O"}, "claimtag_decoding": "bogus"});
+        fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+        fs::write(dir.path().join("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nsaid\n").unwrap();
+        fs::write(dir.path().join("model.safetensors"), b"").unwrap();
+        let err = ModelFiles::read(dir.path()).err().expect("the key is refused").to_string();
+        assert_eq!(
+            err,
+            format!(
+                "{}: claimtag_decoding is \"bogus\"; expected \"greedy\" or \"constrained\"",
+                dir.path().join("config.json").display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_written_config_keeps_the_bases_keys_but_not_its_bookkeeping_nor_its_claimtag_keys() {
+        let base = tempfile::tempdir().unwrap();
+        fs::write(base.path().join("vocab.txt"), "[PAD]\n").unwrap();
+        fs::write(base.path().join("tokenizer_config.json"), r#"{"do_lower_case": false}"#).unwrap();
+        let base_config = json!({
+            "model_type": "bert", "hidden_size": 384, "_name_or_path": "somewhere", "id2label": {"0": "X"},
+            "claimtag_casing_classes": 6, "claimtag_pack_tokens": 128, "claimtag_role_labels": ["O"],
+        });
+        let labels = ["O".to_string(), "B-PER".to_string(), "I-PER".to_string()];
+        let keys = ClaimtagKeys { context_tokens: Some(0), ..ClaimtagKeys::default() };
+        let dir = ModelDir::new(base.path(), &base_config, &bert(), &labels, &keys).unwrap();
+        assert_eq!(
+            dir.config(),
+            &json!({
+                "model_type": "bert", "hidden_size": 384, "architectures": ["BertForTokenClassification"],
+                "id2label": {"0": "O", "1": "B-PER", "2": "I-PER"}, "label2id": {"O": 0, "B-PER": 1, "I-PER": 2},
+                "claimtag_context_tokens": 0,
+            })
+        );
+    }
+
+    #[test]
+    fn every_architecture_names_its_vocabulary_files_and_a_missing_one_fails_before_training() {
+        let base = tempfile::tempdir().unwrap();
+        let roberta = Architecture::Roberta(BertConfig::default());
+        let err = ModelDir::new(base.path(), &json!({}), &roberta, &[], &ClaimtagKeys::default()).unwrap_err();
+        assert_eq!(err.to_string(), format!("{}: missing", base.path().join("vocab.json").display()));
+        fs::write(base.path().join("vocab.json"), "{}").unwrap();
+        fs::write(base.path().join("merges.txt"), "").unwrap();
+        let dir = ModelDir::new(base.path(), &json!({}), &roberta, &[], &ClaimtagKeys::default()).unwrap();
+        assert_eq!(dir.config()["architectures"], json!(["RobertaForTokenClassification"]));
+        let distilbert = Architecture::DistilBert(DistilBertConfig::default());
+        let err = ModelDir::new(base.path(), &json!({}), &distilbert, &[], &ClaimtagKeys::default()).unwrap_err();
+        assert_eq!(err.to_string(), format!("{}: missing", base.path().join("vocab.txt").display()));
+    }
+
+    #[test]
+    fn casing_embeddings_on_a_base_other_than_bert_fail_before_training() {
+        let base = tempfile::tempdir().unwrap();
+        let keys = ClaimtagKeys { casing_classes: Some(6), ..ClaimtagKeys::default() };
+        let roberta = Architecture::Roberta(BertConfig::default());
+        let err = ModelDir::new(base.path(), &json!({}), &roberta, &[], &keys).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{}: casing embeddings need a BERT base", base.path().join("config.json").display())
+        );
+    }
+
+    #[test]
+    fn written_normalisation_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("vocab.txt"), "[PAD]\nsaid\n").unwrap();
+        for (lower_case, strip_accents) in [(true, true), (true, false), (false, false), (false, true)] {
+            let normalisation = Normalisation { lower_case, strip_accents };
+            fs::write(dir.path().join(TOKENIZER_CONFIG), normalisation.to_json().to_string()).unwrap();
+            assert_eq!(Normalisation::read(dir.path(), &bert()).unwrap(), normalisation);
+        }
+        let plain = Normalisation { lower_case: true, strip_accents: true };
+        assert_eq!(plain.to_json().to_string(), r#"{"do_lower_case":true}"#, "defaults are left to the reader");
+    }
 }

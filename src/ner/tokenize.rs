@@ -41,27 +41,20 @@ pub enum SubwordTokenizer {
 
 impl SubwordTokenizer {
     pub fn read(dir: &Path, architecture: &Architecture) -> Result<Self, NerError> {
-        let settings = TokenizerSettings::read(dir)?;
+        let normalisation = Normalisation::read(dir, architecture)?;
+        let files =
+            vocabulary_files(architecture).iter().map(|name| require_file(dir, name)).collect::<Result<Vec<_>, _>>()?;
+        let Normalisation { lower_case, strip_accents } = normalisation;
         match architecture {
             Architecture::Bert(_) | Architecture::DistilBert(_) => {
-                let vocab = require_file(dir, "vocab.txt")?;
-                let lower_case = match settings.do_lower_case {
-                    Some(lower_case) => lower_case,
-                    None => vocabulary_is_lowercase(&vocab)?,
-                };
-                // BERT strips accents whenever it lowercases, unless told otherwise.
-                let strip_accents = settings.strip_accents.unwrap_or(lower_case);
-                let tokenizer = BertTokenizer::from_file(&vocab, lower_case, strip_accents)
-                    .map_err(|err| NerError::model_file(&vocab, err))?;
+                let tokenizer = BertTokenizer::from_file(&files[0], lower_case, strip_accents)
+                    .map_err(|err| NerError::model_file(&files[0], err))?;
                 Ok(SubwordTokenizer::WordPiece(Box::new(tokenizer)))
             }
             Architecture::Roberta(_) => {
-                let vocab = require_file(dir, "vocab.json")?;
-                let merges = require_file(dir, "merges.txt")?;
-                let lower_case = settings.do_lower_case.unwrap_or(false);
                 // Words inside a sentence carry a leading space; give the first one the same.
-                let tokenizer = RobertaTokenizer::from_file(&vocab, &merges, lower_case, true)
-                    .map_err(|err| NerError::model_file(&vocab, err))?;
+                let tokenizer = RobertaTokenizer::from_file(&files[0], &files[1], lower_case, true)
+                    .map_err(|err| NerError::model_file(&files[0], err))?;
                 Ok(SubwordTokenizer::Bpe(Box::new(tokenizer)))
             }
         }
@@ -142,26 +135,58 @@ fn assign_word_casing(tokens: &mut [SubToken], index: &CharIndex) {
     }
 }
 
-/// The parts of `tokenizer_config.json` that change tokenization; the file is optional.
-#[derive(Debug, Default)]
-struct TokenizerSettings {
-    do_lower_case: Option<bool>,
-    strip_accents: Option<bool>,
-}
-
-impl TokenizerSettings {
-    fn read(dir: &Path) -> Result<Self, NerError> {
-        let path = dir.join("tokenizer_config.json");
-        if !path.exists() {
-            return Ok(TokenizerSettings::default());
-        }
-        let config = read_json(&path)?;
-        Ok(TokenizerSettings {
-            do_lower_case: config.get("do_lower_case").and_then(Value::as_bool),
-            strip_accents: config.get("strip_accents").and_then(Value::as_bool),
-        })
+/// The files of a model directory that hold an architecture's vocabulary: WordPiece's
+/// `vocab.txt`, or byte-level BPE's `vocab.json` and `merges.txt`.
+pub fn vocabulary_files(architecture: &Architecture) -> &'static [&'static str] {
+    match architecture {
+        Architecture::Bert(_) | Architecture::DistilBert(_) => &["vocab.txt"],
+        Architecture::Roberta(_) => &["vocab.json", "merges.txt"],
     }
 }
+
+/// How text is normalised before it is split into sub-words: the settings of
+/// `tokenizer_config.json` (an optional file), with the defaults Hugging Face applies where it
+/// is silent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Normalisation {
+    pub lower_case: bool,
+    pub strip_accents: bool,
+}
+
+impl Normalisation {
+    pub fn read(dir: &Path, architecture: &Architecture) -> Result<Self, NerError> {
+        let path = dir.join(TOKENIZER_CONFIG);
+        let config = if path.exists() { read_json(&path)? } else { Value::Null };
+        let setting = |key: &str| config.get(key).and_then(Value::as_bool);
+        match architecture {
+            Architecture::Bert(_) | Architecture::DistilBert(_) => {
+                let lower_case = match setting("do_lower_case") {
+                    Some(lower_case) => lower_case,
+                    None => vocabulary_is_lowercase(&require_file(dir, "vocab.txt")?)?,
+                };
+                // BERT strips accents whenever it lowercases, unless told otherwise.
+                Ok(Normalisation { lower_case, strip_accents: setting("strip_accents").unwrap_or(lower_case) })
+            }
+            // Byte-level BPE keeps accents.
+            Architecture::Roberta(_) => {
+                Ok(Normalisation { lower_case: setting("do_lower_case").unwrap_or(false), strip_accents: false })
+            }
+        }
+    }
+
+    /// The `tokenizer_config.json` that [`Normalisation::read`] reads back as `self`: what
+    /// differs from the defaults is spelt out.
+    pub fn to_json(self) -> Value {
+        let mut config = serde_json::json!({"do_lower_case": self.lower_case});
+        if self.strip_accents != self.lower_case {
+            config["strip_accents"] = Value::from(self.strip_accents);
+        }
+        config
+    }
+}
+
+/// The optional file of tokenizer settings in a model directory.
+pub const TOKENIZER_CONFIG: &str = "tokenizer_config.json";
 
 fn require_file(dir: &Path, name: &str) -> Result<std::path::PathBuf, NerError> {
     let path = dir.join(name);

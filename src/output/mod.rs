@@ -2,6 +2,7 @@
 //! documents into one and never knows which format it feeds. [`OutputStream`] is where the
 //! bytes go: standard output or a file, compressed by its extension.
 
+mod format;
 mod stream;
 
 use std::io::{self, Write};
@@ -12,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::document::{Claim, Document, Entity, Span};
 use crate::input::{RecordError, RecordErrorKind};
 
+pub use format::{Format, SinkError};
 pub use stream::{Compression, OutputError, OutputStream};
 
 /// The JSON record of one document, as the CLI contract fixes it.

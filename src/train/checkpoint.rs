@@ -1,14 +1,15 @@
-//! The state after the last finished epoch, in `OUT/checkpoint/`, from which `--resume`
-//! continues exactly as an uninterrupted run would.
+//! Where a run's weights start: the state after the last finished epoch, in `OUT/checkpoint/`,
+//! from which `--resume` continues exactly as an uninterrupted run would, or else the base's.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use tch::nn;
+use tch::{nn, Tensor};
 
 use super::adamw::AdamW;
 use super::{file_error, write_file, TrainError};
-use crate::ner::model_dir::read_json;
+use crate::ner::model_dir::{find_weights, read_json};
 use crate::ner::NerError;
 
 pub struct CheckpointState {
@@ -79,4 +80,37 @@ impl Checkpoint {
             _ => Err(TrainError::File { path: self.state.clone(), message: "lacks \"epoch\" or \"step\"".into() }),
         }
     }
+}
+
+/// Variable path prefixes of the entity and role heads.
+pub const HEADS: [&str; 2] = ["classifier.", "role_classifier."];
+
+/// Copies the base encoder's weights into `vs`. Names may carry the `bert.` prefix or not
+/// (sentence-transformers checkpoints leave it out); tensors the network lacks (a pooler) are
+/// ignored; a head keeps its fresh initialisation unless `reusable_heads` names it (a base
+/// trained by claimtag on the same labels, continued).
+pub fn load_base_weights(vs: &mut nn::VarStore, base: &Path, reusable_heads: &[&str]) -> Result<(), TrainError> {
+    let path = find_weights(base)?;
+    let tensors: HashMap<String, Tensor> = if path.extension().is_some_and(|e| e == "safetensors") {
+        Tensor::read_safetensors(&path)
+    } else {
+        Tensor::loadz_multi(&path)
+    }
+    .map_err(|error| NerError::weights(&path, &error))?
+    .into_iter()
+    .collect();
+    let mut loaded = 0;
+    let mut variables = vs.variables();
+    for (name, variable) in variables.iter_mut() {
+        let source = tensors.get(name).or_else(|| name.split_once('.').and_then(|(_, rest)| tensors.get(rest)));
+        let fresh_head = HEADS.iter().any(|head| name.starts_with(head) && !reusable_heads.contains(head));
+        if let Some(source) = source.filter(|s| s.size() == variable.size() && !fresh_head) {
+            tch::no_grad(|| variable.copy_(source));
+            loaded += 1;
+        }
+    }
+    if loaded == 0 {
+        return Err(TrainError::File { path, message: "holds none of the encoder's weights".into() });
+    }
+    Ok(())
 }
