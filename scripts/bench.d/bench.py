@@ -20,8 +20,18 @@ import subprocess
 import sys
 import time
 
-from bench_common import CORPORA, claimtag_env, log_tail, measure, write_jsonl
-from claimtag_rules import trim_entity
+from bench_common import (
+    CORPORA,
+    claimtag_env,
+    entity_set,
+    jaccard,
+    log_tail,
+    measure,
+    messages,
+    read_jsonl,
+    trimmed_like_claimtag,
+    write_jsonl,
+)
 from hf_tag import SANITY_SENTENCES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -35,14 +45,7 @@ PARITY_THRESHOLD = 0.98
 # was not quiet.
 BUSY_WARNING = 0.10
 
-
-def progress(message):
-    print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
-def fail(message):
-    print(f"bench: {message}", file=sys.stderr)
-    sys.exit(1)
+progress, fail = messages("bench")
 
 
 class Settings:
@@ -168,11 +171,6 @@ def cpu_busy(seconds=2.0):
     return 1 - (idle_after - idle_before) / max(1, total_after - total_before)
 
 
-def read_jsonl(path):
-    with open(path, encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
-
-
 # ---------------------------------------------------------------------------------------------
 # Model arithmetic
 
@@ -216,23 +214,8 @@ def flops_per_token(config, lengths):
 # Agreement
 
 
-def entity_set(records):
-    return {(r["id"], e["start"], e["end"], e["label"]) for r in records if "error" not in r for e in r["entities"]}
-
-
-def trimmed_like_claimtag(entities, texts):
-    """HF spans with claimtag's edge trimming applied (quotes, brackets, dashes...), to tell a
-    model disagreement from a post-processing one."""
-    trimmed = set()
-    for doc_id, start, end, label in entities:
-        kept = trim_entity(texts[doc_id][start:end])
-        if kept is not None:
-            trimmed.add((doc_id, start + kept[0], start + kept[0] + kept[1], label))
-    return trimmed
-
-
 def agreement(claimtag, hf, texts, examples=5):
-    union = claimtag | hf
+    counts = jaccard(claimtag, hf)
     only_claimtag, only_hf = claimtag - hf, hf - claimtag
     # Show disagreements side by side where the two tools found overlapping spans, since those
     # say the most (a type or boundary difference); then the ones only one tool found at all.
@@ -249,11 +232,11 @@ def agreement(claimtag, hf, texts, examples=5):
         shown.append({"id": doc_id, "claimtag": None, "hf": [start, end, label, texts[doc_id][start:end]]})
     shown.sort(key=lambda entry: entry["claimtag"] is None or entry["hf"] is None)
     return {
-        "identical": len(claimtag & hf) / len(union) if union else 1.0,
-        "both": len(claimtag & hf),
-        "union": len(union),
-        "only_claimtag": len(only_claimtag),
-        "only_hf": len(only_hf),
+        "identical": counts["identical"],
+        "both": counts["both"],
+        "union": counts["union"],
+        "only_claimtag": counts["only_first"],
+        "only_hf": counts["only_second"],
         "examples": shown[:examples],
     }
 

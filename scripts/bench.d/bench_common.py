@@ -1,14 +1,34 @@
-"""What the benchmarks share: the corpora they measure and a timer for one process.
+"""What the benchmarks share: the corpora they measure, a timer for one process, their messages,
+and how they read claimtag's output and compare entities.
 
-Pure standard library, so that scripts/bench-settings and scripts/gpu-bench can use it with any
-Python, without the transformers environment bench.py runs in.
+Pure standard library (claimtag_rules is too), so that scripts/bench-settings and scripts/gpu-bench
+can use it with any Python, without the transformers environment bench.py runs in. scripts/gpu-bench
+ships it, with claimtag_rules.py, in the bundle's py/ next to run_bench.py.
 """
 
 import glob
 import json
 import os
 import subprocess
+import sys
 import time
+
+from claimtag_rules import trim_entity
+
+
+def messages(program):
+    """progress() and fail() for one script: lines on stderr that start with `program`, the name
+    of the entry point the user ran, so that they can tell whose message it is; fail() then exits
+    with status 1."""
+
+    def progress(message):
+        print(f"{program}: {message}", file=sys.stderr, flush=True)
+
+    def fail(message):
+        progress(message)
+        sys.exit(1)
+
+    return progress, fail
 
 
 def conll_documents(path, prefix="conll2003-test"):
@@ -90,3 +110,34 @@ def claimtag_env(threads):
     env = dict(os.environ)
     env["RAYON_NUM_THREADS"] = str(threads)
     return env
+
+
+def read_jsonl(path):
+    """Every record of a JSONL file (claimtag's output, the HF side's), blank lines skipped."""
+    with open(path, encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def entity_set(records):
+    """Entities as (document id, start, end, label), the unit both tools are compared in; error
+    records (documents claimtag could not tag) have none."""
+    return {(r["id"], e["start"], e["end"], e["label"]) for r in records if "error" not in r for e in r["entities"]}
+
+
+def jaccard(a, b):
+    """How far two entity sets agree: |A∩B| / |A∪B| as "identical" (1.0 when both are empty),
+    with the counts behind it."""
+    union = a | b
+    return {"identical": len(a & b) / len(union) if union else 1.0, "both": len(a & b), "union": len(union),
+            "only_first": len(a - b), "only_second": len(b - a)}
+
+
+def trimmed_like_claimtag(entities, texts):
+    """HF spans with claimtag's edge trimming applied (quotes, brackets, dashes...), to tell a
+    model disagreement from a post-processing one. `texts` maps document ids to their text."""
+    trimmed = set()
+    for doc_id, start, end, label in entities:
+        kept = trim_entity(texts[doc_id][start:end])
+        if kept is not None:
+            trimmed.add((doc_id, start + kept[0], start + kept[0] + kept[1], label))
+    return trimmed

@@ -14,20 +14,13 @@ import statistics
 import subprocess
 import sys
 
-from bench_common import CORPORA, claimtag_env, log_tail, measure, write_jsonl
+from bench_common import CORPORA, claimtag_env, log_tail, measure, messages, write_jsonl
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUMMARY = re.compile(r"claimtag: done: (\d+) documents .*?, ([\d.]+) tokens/s, .*?, ([\d.]+) s$", re.M)
 OVERALL = re.compile(r"^overall\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", re.M)
 
-
-def fail(message):
-    print(f"bench-settings: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def progress(message):
-    print(f"bench-settings: {message}", file=sys.stderr, flush=True)
+progress, fail = messages("bench-settings")
 
 
 def parse_settings(arguments):

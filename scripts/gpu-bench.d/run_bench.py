@@ -28,17 +28,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUNDLE = os.path.dirname(HERE)
+# scripts/gpu-bench copies bench_common.py (and the claimtag_rules.py it imports) from
+# scripts/bench.d into py/ beside this file.
 sys.path.insert(0, HERE)
-from claimtag_rules import trim_entity  # noqa: E402
+from bench_common import entity_set, jaccard, log_tail, messages, read_jsonl, trimmed_like_claimtag  # noqa: E402
 
-
-def progress(message):
-    print(f"gpu-bench: {message}", file=sys.stderr, flush=True)
-
-
-def fail(message):
-    progress(message)
-    sys.exit(1)
+progress, fail = messages("gpu-bench")
 
 
 class Settings:
@@ -141,15 +136,8 @@ def run_claimtag(settings, corpus, precision, out, log):
         wall = time.perf_counter() - started
     memory = poller.stop() if poller else {"gpu_mib_process": None, "gpu_mib_device_delta": None}
     if code not in (0, 3):
-        with open(log, encoding="utf-8", errors="replace") as text:
-            tail = "".join(text.readlines()[-20:])
-        fail(f"claimtag exited with {code}:\n  {' '.join(command)}\n{tail}")
+        fail(f"claimtag exited with {code}:\n  {' '.join(command)}\n{log_tail(log)}")
     return {"wall_s": wall, "exit_code": code, **memory}
-
-
-def read_jsonl(path):
-    with open(path, encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
 
 
 def limited_corpus(settings, name):
@@ -165,31 +153,6 @@ def limited_corpus(settings, name):
                 break
             out.write(line)
     return path
-
-
-# ---------------------------------------------------------------------------------------------
-# Agreement
-
-
-def entity_set(records):
-    return {(r["id"], e["start"], e["end"], e["label"]) for r in records if "error" not in r for e in r["entities"]}
-
-
-def jaccard(a, b):
-    union = a | b
-    return {"identical": len(a & b) / len(union) if union else 1.0, "both": len(a & b), "union": len(union),
-            "only_first": len(a - b), "only_second": len(b - a)}
-
-
-def trimmed_like_claimtag(entities, texts):
-    """HF spans with claimtag's edge trimming (quotes, brackets, dashes...), to tell a model
-    disagreement from a post-processing one (as scripts/bench.d/bench.py does)."""
-    trimmed = set()
-    for doc_id, start, end, label in entities:
-        kept = trim_entity(texts[doc_id][start:end])
-        if kept is not None:
-            trimmed.add((doc_id, start + kept[0], start + kept[0] + kept[1], label))
-    return trimmed
 
 
 # ---------------------------------------------------------------------------------------------
