@@ -7,6 +7,7 @@ Every measured run is a process of its own, timed from start to exit. Repeats ru
 the table shows medians.
 """
 
+import json
 import os
 import re
 import shlex
@@ -17,10 +18,21 @@ import sys
 from bench_common import CORPORA, claimtag_env, log_tail, measure, messages, write_jsonl
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# `tag --progress plain` ends with this line; it is the only place claimtag reports the sub-tokens
+# it tagged.
 SUMMARY = re.compile(r"claimtag: done: (\d+) documents .*?, ([\d.]+) tokens/s, .*?, ([\d.]+) s$", re.M)
-OVERALL = re.compile(r"^overall\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", re.M)
 
 progress, fail = messages("bench-settings")
+
+
+def overall_scores(output):
+    """Overall precision, recall and F1 from `claimtag eval --json` output, each as the text table
+    prints it (four decimals), or None when the output holds no scores."""
+    try:
+        overall = json.loads(output)["overall"]
+        return tuple(f"{overall[key]:.4f}" for key in ("precision", "recall", "f1"))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def parse_settings(arguments):
@@ -106,12 +118,12 @@ def main():
             for split in evals:
                 path = os.path.join(data, "conll2003", f"{split}.txt")
                 progress(f"eval {split}: {label}")
-                result = subprocess.run([binary, "eval", "--data", path, "--threads", str(threads), *flags],
-                                        capture_output=True, text=True, env=run_env)
-                overall = OVERALL.search(result.stdout)
-                if result.returncode != 0 or not overall:
+                result = subprocess.run([binary, "eval", "--data", path, "--json", "--threads", str(threads),
+                                         *flags], capture_output=True, text=True, env=run_env)
+                overall = overall_scores(result.stdout) if result.returncode == 0 else None
+                if overall is None:
                     fail(f"{label}: claimtag eval failed on {path}:\n{result.stderr[-2000:]}")
-                cells.append(" / ".join(overall.groups()))
+                cells.append(" / ".join(overall))
             print(f"{label:<24} " + " ".join(f"{cell:>26}" for cell in cells) + f"  {shlex.join(flags)}")
 
 
