@@ -208,22 +208,7 @@ def run_tag(args):
     results = pipeline_call(pipe, [texts[i] for i in order], args.batch_size)
     tagged = time.perf_counter()
 
-    entities = [[] for _ in docs]
-    for i, found in zip(order, results):
-        doc, sentence_start, _ = sentences[i]
-        for entity in found:
-            # The pipeline's offsets are code points into the sentence, as claimtag's are into
-            # the document.
-            entities[doc].append({
-                "start": sentence_start + int(entity["start"]),
-                "end": sentence_start + int(entity["end"]),
-                "label": entity["entity_group"],
-                "score": round(float(entity["score"]), 4),
-            })
-    with open(args.out, "w", encoding="utf-8") as out:
-        for doc, found in zip(docs, entities):
-            found.sort(key=lambda e: (e["start"], e["end"]))
-            out.write(json.dumps({"id": doc["id"], "entities": found}, ensure_ascii=False) + "\n")
+    write_entities(args.out, docs, ((sentences[i], found) for i, found in zip(order, results)))
     with open(args.stats, "w", encoding="utf-8") as stats:
         json.dump({
             "load_s": loaded - STARTED,
@@ -234,6 +219,27 @@ def run_tag(args):
             "sort_by_length": args.sort_by_length,
             "threads": torch.get_num_threads(),
         }, stats)
+
+
+def write_entities(path, docs, tagged):
+    """The pipeline's entities as JSONL, one {"id", "entities"} record per document in `docs`,
+    each entity with document offsets, sorted by position. `tagged` pairs each sentence of
+    sentences_of(docs) with what the pipeline found in it, in any order."""
+    entities = [[] for _ in docs]
+    for (doc, sentence_start, _), found in tagged:
+        for entity in found:
+            # The pipeline's offsets are code points into the sentence, as claimtag's are into
+            # the document.
+            entities[doc].append({
+                "start": sentence_start + int(entity["start"]),
+                "end": sentence_start + int(entity["end"]),
+                "label": entity["entity_group"],
+                "score": round(float(entity["score"]), 4),
+            })
+    with open(path, "w", encoding="utf-8") as out:
+        for doc, found in zip(docs, entities):
+            found.sort(key=lambda e: (e["start"], e["end"]))
+            out.write(json.dumps({"id": doc["id"], "entities": found}, ensure_ascii=False) + "\n")
 
 
 def decode_with_claimtag_rules(model, tokenizer, is_continuation, tags, sentence):

@@ -7,9 +7,9 @@ One process per corpus: the model loads once, then every (dtype, batch size) run
 a warm-up, so that CUDA start-up and cuBLAS initialisation are paid once and reported apart
 (load_s) rather than folded into the first configuration.
 
-Reuses hf_tag.py unchanged (model class, casing ids, pipeline subclass, load_model), except that
-the pipeline is built here: hf_tag.make_pipeline passes framework="pt", which transformers 5
-rejects, and pins the CPU.
+Reuses hf_tag.py unchanged (model class, casing ids, pipeline subclass, load_model, the entities
+file), except that the pipeline is built here: hf_tag.make_pipeline passes framework="pt", which
+transformers 5 rejects, and pins the CPU.
 
     python hf_gpu.py --model DIR --input CLAIMTAG.jsonl --out-dir DIR --device 0 \
         --dtypes fp32 bf16 --batch-sizes 32 64 128 256 [--deadline EPOCH_S]
@@ -34,6 +34,7 @@ from hf_tag import (  # noqa: E402
     pipeline_call,
     read_documents,
     sentences_of,
+    write_entities,
 )
 
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
@@ -107,28 +108,11 @@ def main():
                 run["max_memory_allocated_mib"] = torch.cuda.max_memory_allocated(device) / 2**20
                 run["max_memory_reserved_mib"] = torch.cuda.max_memory_reserved(device) / 2**20
             print(f"hf_gpu: {key}: {tag_s:.2f} s", file=sys.stderr, flush=True)
-            write_entities(f"{args.out_dir}/{key}.jsonl", docs, sentences, results)
+            write_entities(f"{args.out_dir}/{key}.jsonl", docs, zip(sentences, results))
             run["entities_file"] = f"{key}.jsonl"
             summary["runs"].append(run)
     json.dump(summary, sys.stdout)
     print()
-
-
-def write_entities(path, docs, sentences, results):
-    """Entities per document with document offsets, as hf_tag.run_tag writes them."""
-    entities = [[] for _ in docs]
-    for (doc, sentence_start, _), found in zip(sentences, results):
-        for entity in found:
-            entities[doc].append({
-                "start": sentence_start + int(entity["start"]),
-                "end": sentence_start + int(entity["end"]),
-                "label": entity["entity_group"],
-                "score": round(float(entity["score"]), 4),
-            })
-    with open(path, "w", encoding="utf-8") as out:
-        for doc, found in zip(docs, entities):
-            found.sort(key=lambda e: (e["start"], e["end"]))
-            out.write(json.dumps({"id": doc["id"], "entities": found}, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
