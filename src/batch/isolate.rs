@@ -23,7 +23,7 @@ pub struct InternalError {
     pub stage: &'static str,
     /// The panic's message.
     pub message: String,
-    /// Where it panicked (`src/claims/rules.rs:120:9`), when the hook saw it.
+    /// Where it panicked (`src/claims/rules/grammar.rs:120:9`), when the hook saw it.
     pub location: Option<String>,
 }
 
