@@ -68,6 +68,7 @@ pub fn extract_page(html: &str) -> Option<Page> {
     let visible_words = visible_words(&page.root());
     let canonical_url = canonical_url(&page);
     remove_furniture(&page.root());
+    remove_captions(&page);
     remove_scripts(&page);
     let config = Config { text_mode: TextMode::Formatted, ..Config::default() };
     let article = Readability::with_document(page, None, Some(config)).ok()?.parse().ok()?;
@@ -420,6 +421,12 @@ fn remove_furniture(root: &NodeRef) {
     }
 }
 
+/// Removes figure captions: they describe a picture the text does not show (`The band on stage in
+/// 2019 (Image: Getty)`), and Readability keeps them as paragraphs inside the article.
+fn remove_captions(page: &dom_query::Document) {
+    page.select("figcaption").remove();
+}
+
 /// Removes scripts and style sheets. Readability removes them too, but only after it has read
 /// the title and byline, so that a `<script>` inside the `<h1>` became the title. JSON-LD stays:
 /// it is data Readability reads the title from, as Mozilla's does.
@@ -537,6 +544,15 @@ mod tests {
         let text = extract_article(&page_around(open, "</div>")).unwrap();
         assert!(!text.contains("newsletter") && !text.contains("Share on"), "{text}");
         assert!(text.contains("Paragraph 2."), "{text}");
+    }
+
+    #[test]
+    fn picture_captions_are_not_article_text() {
+        let open = "<article><figure><img src=\"a.jpg\"><figcaption>Delegates arrive in Istanbul on Monday.</figcaption></figure>\
+                    <div class=\"photo\"><img src=\"b.jpg\"><span class=\"newsCaption\">Protesters outside (Image: Getty)</span></div>";
+        let text = extract_article(&page_around(open, "</article>")).unwrap();
+        assert!(!text.contains("Delegates arrive") && !text.contains("Image: Getty"), "{text}");
+        assert!(text.contains("Paragraph 0."), "{text}");
     }
 
     #[test]
