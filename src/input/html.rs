@@ -556,6 +556,18 @@ mod tests {
     }
 
     #[test]
+    fn bylines_datelines_and_credits_are_not_article_text() {
+        let open = "<article><div class=\"article-byline\">By Jane Doe</div><div class=\"dateline\">Updated Nov 19, 6:55 AM</div>\
+                    <span class=\"timestamp\">11/18/19 11:04 PM EST</span><div class=\"photo-credits\">© Aaron Photographer</div>";
+        let close = "<p class=\"copyright\">The contents of this site are © 2019 Example Press Corp.</p></article>";
+        let text = extract_article(&page_around(open, close)).unwrap();
+        for furniture in ["Jane Doe", "Updated Nov", "11:04 PM", "Aaron Photographer", "contents of this site"] {
+            assert!(!text.contains(furniture), "{furniture:?} should be dropped: {text}");
+        }
+        assert!(text.contains("Paragraph 2."), "{text}");
+    }
+
+    #[test]
     fn furniture_words_match_whole_words_of_a_class_or_id() {
         let furniture = furniture_words();
         let page = dom_query::Document::from(
