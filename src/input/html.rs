@@ -568,6 +568,15 @@ mod tests {
     }
 
     #[test]
+    fn links_to_related_stories_are_not_article_text() {
+        let close = "<div class=\"related-articles\"><a href=\"/a\">Who will make the Hall of Fame in 2020?</a></div>\
+                     <p class=\"read-more\"><a href=\"/b\">Hong Kong protests: 800 students under siege</a></p></article>";
+        let text = extract_article(&page_around("<article>", close)).unwrap();
+        assert!(!text.contains("Hall of Fame") && !text.contains("under siege"), "{text}");
+        assert!(text.contains("Paragraph 2."), "{text}");
+    }
+
+    #[test]
     fn furniture_words_match_whole_words_of_a_class_or_id() {
         let furniture = furniture_words();
         let page = dom_query::Document::from(
