@@ -577,11 +577,20 @@ mod tests {
     }
 
     #[test]
+    fn ad_slots_and_blocks_marked_as_not_content_are_dropped() {
+        let open = "<article><div class=\"ad-container mobile\"><p>Continue Reading Below</p></div>\
+                    <p class=\"slideshow-noscript robots-nocontent\">This slideshow requires JavaScript.</p>";
+        let text = extract_article(&page_around(open, "</article>")).unwrap();
+        assert!(!text.contains("Continue Reading") && !text.contains("slideshow"), "{text}");
+        assert!(text.contains("Paragraph 2."), "{text}");
+    }
+
+    #[test]
     fn furniture_words_match_whole_words_of_a_class_or_id() {
         let furniture = furniture_words();
         let page = dom_query::Document::from(
             "<div id=a class=\"cookieNotice\"></div><div id=b class=\"x post-share-buttons\"></div>\
-             <div id=c class=\"modality promotional share\"></div><div id=d class=\"advertisement-slot\"></div>\
+             <div id=c class=\"modality promotional share\"></div><div id=d class=\"advertisement-slot\"></div><div id=g class=\"head loading\"></div>\
              <div id=e class=\"shareButtons\"></div><div id=f></div><div id=donate-now></div>",
         );
         let matched: Vec<String> = page
