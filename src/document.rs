@@ -207,11 +207,6 @@ impl Document {
         self.char_index.index(&self.text)
     }
 
-    /// Length of the text in code points: the end of any span that reaches the end.
-    pub fn len_chars(&self) -> usize {
-        self.char_index().len_chars()
-    }
-
     /// The text of a code point span.
     pub fn slice(&self, span: Span) -> &str {
         self.char_index().slice(span.start..span.end)

@@ -65,7 +65,9 @@ impl<'a> CharIndex<'a> {
     /// `chars` without the characters matching `edge` at either end, or `None` when nothing is
     /// left.
     pub fn trim_matches(&self, chars: Range<usize>, edge: impl Fn(char) -> bool) -> Option<Range<usize>> {
-        let (start, end) = (chars.start.min(self.len_chars()), chars.end.min(self.len_chars()));
+        let start = chars.start.min(self.len_chars());
+        // A reversed range is an empty one at its start, as a fragment that ends before it begins is.
+        let end = chars.end.min(self.len_chars()).max(start);
         let text = self.slice(start..end);
         let leading = text.chars().take_while(|&c| edge(c)).count();
         if leading == end - start {
@@ -137,18 +139,6 @@ pub fn whitespace_words(text: &str) -> Vec<Range<usize>> {
         words.push(s..len);
     }
     words
-}
-
-/// Code points of whitespace before and after the rest of `text`, or `None` when there is no
-/// rest (`text` is empty or all whitespace).
-pub fn whitespace_around(text: &str) -> Option<(usize, usize)> {
-    let rest = text.trim();
-    if rest.is_empty() {
-        return None;
-    }
-    let leading = char_len(&text[..text.len() - text.trim_start().len()]);
-    let trailing = char_len(&text[text.trim_end().len()..]);
-    Some((leading, trailing))
 }
 
 /// Maps code point offsets of one text to UTF-16 code unit offsets (what Java and JavaScript
@@ -238,6 +228,12 @@ mod tests {
         assert_eq!(index.slice(3..6), "Мир");
         assert_eq!(index.trim(0..2), None);
         assert_eq!(index.trim(4..4), None);
+        let (start, end) = (5, 3);
+        assert_eq!(index.trim(start..end), None, "a reversed range is empty");
+        assert_eq!(CharIndex::new("\u{a0} Мир 🙂 \n").trim(0..9), Some(2..7), "Unicode whitespace on each side");
+        assert_eq!(CharIndex::new("ok").trim(0..2), Some(0..2));
+        assert_eq!(CharIndex::new(" \t").trim(0..2), None);
+        assert_eq!(CharIndex::new("").trim(0..0), None);
     }
 
     #[test]
@@ -257,13 +253,5 @@ mod tests {
     fn whitespace_words_are_code_point_ranges() {
         assert_eq!(whitespace_words("  Мир  🙂ok\tx\n"), [2..5, 7..10, 11..12]);
         assert!(whitespace_words(" \n ").is_empty());
-    }
-
-    #[test]
-    fn whitespace_around_counts_code_points_on_each_side() {
-        assert_eq!(whitespace_around("\u{a0} Мир 🙂 \n"), Some((2, 2)));
-        assert_eq!(whitespace_around("ok"), Some((0, 0)));
-        assert_eq!(whitespace_around(" \t"), None);
-        assert_eq!(whitespace_around(""), None);
     }
 }

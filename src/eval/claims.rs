@@ -16,7 +16,7 @@ use crate::corpus::polnear::{Article, Attribution, Fragment, PolnearError};
 use crate::document::{Claim, Document, Entity, Role};
 use crate::input::open_file;
 use crate::ner::NerError;
-use crate::offsets::{whitespace_around, whitespace_words, CharIndex};
+use crate::offsets::{whitespace_words, CharIndex};
 use crate::pipeline::Tagger;
 use crate::segment::Segmenter;
 
@@ -301,8 +301,7 @@ fn token_f1(gold: &[(usize, usize)], predicted: &[(usize, usize)], words: &[(usi
 
 /// A fragment without surrounding whitespace; `None` when nothing is left.
 fn trim(index: &CharIndex, (start, end): Fragment) -> Option<Fragment> {
-    let (leading, trailing) = whitespace_around(index.slice(start..end.max(start)))?;
-    Some((start + leading, end - trailing))
+    index.trim(start..end).map(|kept| (kept.start, kept.end))
 }
 
 #[cfg(test)]
