@@ -48,6 +48,16 @@ def parse_settings(arguments):
     return settings
 
 
+def tag_and_eval_flags(flags):
+    """The flags `tag` and `eval` get for a setting's FLAGS. Tagging measures entities alone
+    (`--no-claims`) unless the setting names a claim grouping (`--grouping G`): then it measures
+    tagging with claims on, and `eval`, which scores entities, gets the flags without it."""
+    if "--grouping" not in flags:
+        return ["--no-claims", *flags], flags
+    at = flags.index("--grouping")
+    return flags, flags[:at] + flags[at + 2:]
+
+
 def main():
     env = os.environ.get
     repo = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -91,8 +101,8 @@ def main():
                 output = os.path.join(work, f"{name}-{label}.jsonl")
                 if os.path.exists(output):
                     os.remove(output)  # claimtag refuses to overwrite an earlier run's records
-                command = [binary, "tag", corpus, "--input-format", "jsonl", "--no-claims", "--format", "jsonl",
-                           "--output", output, "--progress", "plain", "--threads", str(threads), *flags]
+                command = [binary, "tag", corpus, "--input-format", "jsonl", "--format", "jsonl", "--output", output,
+                           "--progress", "plain", "--threads", str(threads), *tag_and_eval_flags(flags)[0]]
                 wall, _, code = measure(command, log, run_env)
                 if code != 0:
                     fail(f"{label}: claimtag exited with {code}:\n  {shlex.join(command)}\n{log_tail(log)}")
@@ -119,7 +129,7 @@ def main():
                 path = os.path.join(data, "conll2003", f"{split}.txt")
                 progress(f"eval {split}: {label}")
                 result = subprocess.run([binary, "eval", "--data", path, "--json", "--threads", str(threads),
-                                         *flags], capture_output=True, text=True, env=run_env)
+                                         *tag_and_eval_flags(flags)[1]], capture_output=True, text=True, env=run_env)
                 overall = overall_scores(result.stdout) if result.returncode == 0 else None
                 if overall is None:
                     fail(f"{label}: claimtag eval failed on {path}:\n{result.stderr[-2000:]}")

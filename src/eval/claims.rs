@@ -272,13 +272,13 @@ impl RoleCounts {
     }
 }
 
-/// Cues overlap, content token F1 >= 0.5, and sources overlap (or both are absent).
 /// The whitespace-separated words of `text`, as fragments: the units token F1 and attribution
 /// matching count in.
 fn word_fragments(text: &str) -> Vec<Fragment> {
     whitespace_words(text).into_iter().map(|word| (word.start, word.end)).collect()
 }
 
+/// Cues overlap, content token F1 >= 0.5, and sources overlap (or both are absent).
 fn attributions_match(gold: &Attribution, predicted: &Attribution, words: &[(usize, usize)]) -> bool {
     let overlap =
         |a: &[(usize, usize)], b: &[(usize, usize)]| a.iter().any(|&(s, e)| b.iter().any(|&(t, u)| s < u && t < e));
