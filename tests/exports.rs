@@ -203,7 +203,7 @@ fn the_html_view_renders_in_a_headless_browser() {
     assert_eq!(rendered.select(".text .cue").first().text().to_string(), "said");
     assert!(rendered.select("aside h3.group").length() >= 2, "claims grouped by source");
     assert!(rendered.select("[title*='score']").length() > 0, "hover details");
-    let probe: Value = serde_json::from_str(&rendered.select("#probe").text().to_string()).expect("the probe ran");
+    let probe: Value = serde_json::from_str(&rendered.select("#probe").text()).expect("the probe ran");
     assert_claim_underlines_are_continuous(&probe);
     assert_side_list_links_land_on_their_claims(&probe);
 
