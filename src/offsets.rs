@@ -81,6 +81,27 @@ impl<'a> CharIndex<'a> {
     pub fn trim(&self, chars: Range<usize>) -> Option<Range<usize>> {
         self.trim_matches(chars, char::is_whitespace)
     }
+
+    /// The pieces of `chars` between the characters matching `separator`, empty ones left out:
+    /// `"a\n\nb"` split at line breaks is `a` and `b`.
+    pub fn split_matches(&self, chars: Range<usize>, separator: impl Fn(char) -> bool) -> Vec<Range<usize>> {
+        let start = chars.start.min(self.len_chars());
+        let end = chars.end.min(self.len_chars()).max(start);
+        let mut pieces = Vec::new();
+        let mut piece_start = start;
+        for (offset, c) in (start..).zip(self.slice(start..end).chars()) {
+            if separator(c) {
+                if piece_start < offset {
+                    pieces.push(piece_start..offset);
+                }
+                piece_start = offset + 1;
+            }
+        }
+        if piece_start < end {
+            pieces.push(piece_start..end);
+        }
+        pieces
+    }
 }
 
 fn byte_offsets_of(text: &str) -> Vec<usize> {
@@ -234,6 +255,18 @@ mod tests {
         assert_eq!(CharIndex::new("ok").trim(0..2), Some(0..2));
         assert_eq!(CharIndex::new(" \t").trim(0..2), None);
         assert_eq!(CharIndex::new("").trim(0..0), None);
+    }
+
+    #[test]
+    fn splitting_leaves_out_the_separators_and_empty_pieces_and_counts_code_points() {
+        let index = CharIndex::new("🙂 Мир\r\n\nок\n");
+        let line_break = |c: char| c == '\n' || c == '\r';
+        assert_eq!(index.split_matches(0..10, line_break), [0..5, 8..10]);
+        assert_eq!(index.slice(0..5), "🙂 Мир");
+        assert_eq!(index.slice(8..10), "ок");
+        assert_eq!(index.split_matches(2..4, line_break), vec![2..4], "nothing to split");
+        assert_eq!(index.split_matches(5..8, line_break), [] as [Range<usize>; 0], "only separators");
+        assert_eq!(index.split_matches(9..99, line_break), vec![9..10], "a range past the end is clamped first");
     }
 
     #[test]

@@ -349,7 +349,8 @@ fn half_precisions_run_on_the_cpu() {
     assert!(stderr(&bad).contains("invalid value 'fp8' for '--precision"), "{}", stderr(&bad));
 }
 
-/// Runs claimtag with `env` set, `stdin` as its input.
+/// Runs claimtag with `env` set, `stdin` as its input (only the failpoint tests, debug builds).
+#[cfg(debug_assertions)]
 fn claimtag_env(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_claimtag"))
         .args(args)

@@ -182,30 +182,126 @@ fn the_html_view_renders_in_a_headless_browser() {
         .into_iter()
         .find(|name| Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success()))
         .expect("a headless browser: install Debian's chromium (scripts/test does)");
-    let url = format!("file://{}", page.display());
-    let browser = |extra: &[&str]| {
+    let browser = |extra: &[&str], page: &Path| {
         let output = Command::new(chromium)
             .args(["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1200,900"])
             .args(extra)
-            .arg(&url)
+            .arg(format!("file://{}", page.display()))
             .output()
             .unwrap();
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         output
     };
-    let dom = String::from_utf8(browser(&["--dump-dom"]).stdout).unwrap();
+    // The DOM is dumped from a copy of the page with a probe script that reports what the
+    // browser computed (styles, boxes); the page itself runs no script.
+    let probed = dir.path().join("probed.html");
+    std::fs::write(&probed, html.replace("</body>", &format!("<script>{PROBE}</script></body>"))).unwrap();
+    let dom = String::from_utf8(browser(&["--dump-dom"], &probed).stdout).unwrap();
     let rendered = dom_query::Document::from(dom.as_str());
     assert_eq!(rendered.select("section.doc").length(), 2);
     assert!(rendered.select(".ent.PER").length() >= 5, "every word is a PER with this model: {dom}");
     assert_eq!(rendered.select(".text .cue").first().text().to_string(), "said");
     assert!(rendered.select("aside h3.group").length() >= 2, "claims grouped by source");
     assert!(rendered.select("[title*='score']").length() > 0, "hover details");
+    let probe: Value = serde_json::from_str(&rendered.select("#probe").text()).expect("the probe ran");
+    assert_claim_underlines_are_continuous(&probe);
+    assert_side_list_links_land_on_their_claims(&probe);
 
     let screenshot = dir.path().join("view.png");
-    browser(&[&format!("--screenshot={}", screenshot.display())]);
+    browser(&[&format!("--screenshot={}", screenshot.display())], &page);
     let png = std::fs::read(&screenshot).unwrap();
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "a rendered page, {} bytes", png.len());
     // Keep a copy for people to look at.
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-view.png");
     std::fs::copy(&screenshot, target).unwrap();
+}
+
+/// Run in the HTML view by the browser test: writes into `<pre id="probe">` what the browser
+/// rendered of each piece of claim content (its claims, whether it is inside an entity mark, its
+/// computed underline, its line boxes and corners, and the same of the piece right before it)
+/// and where each side-list link lands.
+const PROBE: &str = r#"
+const drawn = (el) => {
+  const style = getComputedStyle(el);
+  // The underline is an inset shadow: it sits on the bottom of the padding box, above any border.
+  const border = parseFloat(style.borderBottomWidth) || 0;
+  return {
+    claims: (el.dataset.claim || '').split(' '),
+    content: el.classList.contains('content'),
+    rects: [...el.getClientRects()].map((r) => ({ left: r.left, right: r.right, top: r.top, line: r.bottom - border })),
+    radius_left: style.borderBottomLeftRadius,
+    radius_right: style.borderBottomRightRadius,
+  };
+};
+const pieces = [...document.querySelectorAll('.text .content')].map((el) => {
+  const style = getComputedStyle(el);
+  let before = el.previousSibling;
+  while (before && before.nodeName === 'A' && before.textContent === '') before = before.previousSibling;
+  return Object.assign(drawn(el), {
+    text: el.textContent,
+    in_entity: el.classList.contains('ent'),
+    box_shadow: style.boxShadow,
+    text_decoration: style.textDecorationLine,
+    before: before && before.nodeType === 1 ? drawn(before) : null,
+  });
+});
+const links = [...document.querySelectorAll('aside a[href]')].map((a) => {
+  const target = document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
+  let following = null;
+  if (target) {
+    const range = document.createRange();
+    range.setStartAfter(target);
+    range.setEndAfter(target.closest('.text') || target);
+    following = range.toString();
+  }
+  return { href: a.getAttribute('href'), text: a.textContent, in_text: !!(target && target.closest('.text')), following };
+});
+const probe = document.createElement('pre');
+probe.id = 'probe';
+probe.textContent = JSON.stringify({ pieces, links });
+document.body.appendChild(probe);
+"#;
+
+/// Every rendered piece of a claim's content, inside entity marks too, draws the underline, and
+/// where a piece continues the same claim on the same line, its line starts where the one before
+/// ends, at the same height, with square corners where they meet: the line runs on unbroken
+/// across entity edges.
+fn assert_claim_underlines_are_continuous(probe: &Value) {
+    let pieces = probe["pieces"].as_array().unwrap();
+    assert!(pieces.iter().any(|p| p["in_entity"] == true), "an entity inside a claim's content: {probe}");
+    let mut joins = 0;
+    for piece in pieces {
+        let underlined =
+            piece["box_shadow"] != "none" || piece["text_decoration"].as_str().unwrap().contains("underline");
+        assert!(underlined, "claim content drawn without its underline: {piece}");
+        let before = &piece["before"];
+        if before.is_null() || before["content"] != true {
+            continue;
+        }
+        let claims = |p: &Value| p["claims"].as_array().unwrap().clone();
+        let shared = claims(piece).iter().any(|c| claims(before).contains(c));
+        let (left, right) = (before["rects"].as_array().unwrap().last(), piece["rects"].as_array().unwrap().first());
+        let (Some(left), Some(right)) = (left, right) else { continue };
+        let at = |rect: &Value, side: &str| rect[side].as_f64().unwrap();
+        if !shared || (at(left, "top") - at(right, "top")).abs() > 0.5 {
+            continue; // another claim, or the line wraps here
+        }
+        joins += 1;
+        assert!((at(right, "left") - at(left, "right")).abs() < 0.5, "a gap in the underline before {piece}");
+        assert!((at(right, "line") - at(left, "line")).abs() < 0.5, "the underline steps before {piece}");
+        let square = before["radius_right"] == "0px" && piece["radius_left"] == "0px";
+        assert!(square, "rounded corners notch the underline before {piece}");
+    }
+    assert!(joins > 0, "no two pieces of one claim met on a line: {probe}");
+}
+
+/// Each side-list link points at an anchor in the text, right before its claim's content.
+fn assert_side_list_links_land_on_their_claims(probe: &Value) {
+    let links = probe["links"].as_array().unwrap();
+    assert!(!links.is_empty(), "{probe}");
+    for link in links {
+        assert_eq!(link["in_text"], true, "the link's anchor is missing from the text: {link}");
+        let (text, following) = (link["text"].as_str().unwrap(), link["following"].as_str().unwrap());
+        assert!(following.starts_with(text), "the anchor is not right before the claim: {link}");
+    }
 }

@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::{
@@ -16,7 +17,7 @@ use super::{
     CUE, CUE_OF, ENTITY_LABELS, SOURCE, SOURCE_OF,
 };
 use crate::corpus::brat::{parse_standoff, LinkKind, StandoffError};
-use crate::document::Document;
+use crate::document::{Document, Span};
 use crate::input::RecordError;
 use crate::offsets::CharIndex;
 use crate::output::DocumentSink;
@@ -46,11 +47,10 @@ pub fn ann(doc: &Document) -> String {
     let annotations = Annotations::of(doc);
     let mut out = String::new();
     for (i, span) in annotations.spans.iter().enumerate() {
-        let fragments: Vec<String> = span.parts.iter().map(|p| format!("{} {}", p.start, p.end)).collect();
-        let texts: Vec<&str> = span.parts.iter().map(|p| index.slice(p.start..p.end)).collect();
-        // A span's text may hold line breaks; brat's line format cannot, and only checks length.
-        let text = texts.join(" ").replace(['\n', '\r'], " ");
-        let _ = writeln!(out, "T{}\t{} {}\t{text}", i + 1, span.label, fragments.join(";"));
+        let pieces = line_pieces(&index, &span.parts);
+        let fragments: Vec<String> = pieces.iter().map(|p| format!("{} {}", p.start, p.end)).collect();
+        let texts: Vec<&str> = pieces.iter().map(|p| index.slice(p.clone())).collect();
+        let _ = writeln!(out, "T{}\t{} {}\t{}", i + 1, span.label, fragments.join(";"), texts.join(" "));
     }
     let (mut relations, mut events) = (0, 0);
     for relation in &annotations.relations {
@@ -64,6 +64,25 @@ pub fn ann(doc: &Document) -> String {
         }
     }
     out
+}
+
+/// The fragments brat gets for a span in `parts`: each part cut at its line breaks, as brat's
+/// own editor cuts a span drawn across lines. A `T` line's text must equal its fragments' text
+/// joined by spaces, and brat splits the `.ann` at every line break Python knows, so a span
+/// whose text held one would come out as a line brat cannot parse (the annotation is lost).
+fn line_pieces(index: &CharIndex, parts: &[Span]) -> Vec<Range<usize>> {
+    let pieces: Vec<Range<usize>> =
+        parts.iter().flat_map(|part| index.split_matches(part.start..part.end, breaks_a_line)).collect();
+    if pieces.is_empty() {
+        // Only line breaks: nothing brat could show; kept whole rather than dropped.
+        return parts.iter().map(|part| part.start..part.end).collect();
+    }
+    pieces
+}
+
+/// The characters Python's `str.splitlines` (which brat reads `.ann` files with) ends a line at.
+fn breaks_a_line(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
 /// The `annotation.conf` for claimtag's collections. Claim roles nest in and cross entities
@@ -133,8 +152,7 @@ pub fn read(dir: &Path) -> Result<Vec<AnnotatedText>, ImportError> {
         let txt_path = ann_path.with_extension("txt");
         let text = std::fs::read_to_string(&txt_path).map_err(|error| ImportError::read(&txt_path, error))?;
         let content = std::fs::read_to_string(&ann_path).map_err(|error| ImportError::read(&ann_path, error))?;
-        let annotations = parse_ann(&content, CharIndex::new(&text).len_chars())
-            .map_err(|problem| ImportError::bad(&ann_path, problem))?;
+        let annotations = parse_ann(&content, &text).map_err(|problem| ImportError::bad(&ann_path, problem))?;
         let id = txt_path.file_stem().map(|stem| stem.to_string_lossy().into_owned());
         texts.push(AnnotatedText { id, text, annotations });
     }
@@ -154,21 +172,23 @@ fn collect_anns(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), ImportError>
     Ok(())
 }
 
-/// Parses `.ann` content for a text of `len` code points.
-pub fn parse_ann(content: &str, len: usize) -> Result<Annotations, String> {
+/// Parses `.ann` content annotating `text`. Fragments of a span that only line breaks and
+/// whitespace keep apart (a span brat cut at its lines) are one piece again.
+pub fn parse_ann(content: &str, text: &str) -> Result<Annotations, String> {
     let standoff = parse_standoff(content).map_err(|error| error.to_string())?;
+    let index = CharIndex::new(text);
     let mut annotations = Annotations::default();
     let mut ids = SpanIds::new();
     for bound in &standoff.text_bounds {
         for part in &bound.fragments {
-            check_span(part.start, part.end, len).map_err(|problem| {
+            check_span(part.start, part.end, index.len_chars()).map_err(|problem| {
                 let text = content.lines().nth(bound.line - 1).unwrap_or_default().to_string();
                 StandoffError { line: bound.line, problem, text }.to_string()
             })?;
         }
-        let parts = &bound.fragments;
+        let parts = rejoin_lines(&index, &bound.fragments);
         let mut span = LabeledSpan::new(bound.label, parts[0].start, parts[parts.len() - 1].end);
-        span.parts = parts.clone();
+        span.parts = parts;
         ids.insert(bound.id.to_string(), annotations.add_span(span));
     }
     // Relations and events may name spans defined after them, so they come second.
@@ -191,6 +211,23 @@ pub fn parse_ann(content: &str, len: usize) -> Result<Annotations, String> {
         }
     }
     Ok(annotations)
+}
+
+/// `fragments` with each one that follows the previous across a line break and nothing but
+/// whitespace merged into it.
+fn rejoin_lines(index: &CharIndex, fragments: &[Span]) -> Vec<Span> {
+    let mut parts: Vec<Span> = Vec::with_capacity(fragments.len());
+    for fragment in fragments {
+        if let Some(last) = parts.last_mut() {
+            let gap = index.slice(last.end..fragment.start.max(last.end));
+            if last.end <= fragment.start && gap.contains(breaks_a_line) && gap.chars().all(char::is_whitespace) {
+                last.end = fragment.end;
+                continue;
+            }
+        }
+        parts.push(*fragment);
+    }
+    parts
 }
 
 #[cfg(test)]
@@ -245,8 +282,39 @@ mod tests {
     }
 
     #[test]
+    fn a_span_across_line_breaks_is_cut_into_fragments_brat_can_parse() {
+        // brat requires a T line's text to equal its fragments' text joined by spaces, and reads
+        // the .ann with Python's splitlines, which also ends lines at U+2028.
+        let text = "🙂 New\r\nYork and Київ\u{2028}Мир.";
+        let mut doc = Document::new("d", text);
+        for (id, label, start, end) in [("e0", "LOC", 2, 11), ("e1", "MISC", 16, 24)] {
+            let surface = CharIndex::new(text).slice(start..end).to_string();
+            doc.entities.push(crate::document::Entity {
+                id: id.into(),
+                text: surface,
+                label: label.into(),
+                start,
+                end,
+                score: 0.9,
+            });
+        }
+        let ann = ann(&doc);
+        assert_eq!(ann, "T1\tLOC 2 5;7 11\tNew York\nT2\tMISC 16 20;21 24\tКиїв Мир\n");
+        let read = parse_ann(&ann, text).unwrap();
+        assert_eq!(read.canonical(), Annotations::of(&doc).canonical(), "the fragments read back as one span");
+    }
+
+    #[test]
+    fn fragments_apart_by_more_than_line_breaks_stay_apart() {
+        let read = parse_ann("T1\tCLAIM 0 1;4 5;6 7\ta b c\n", "a\n\t b c").unwrap();
+        assert_eq!(read.spans[0].parts, [Span::new(0, 5), Span::new(6, 7)], "a break, then only a space");
+        let read = parse_ann("T1\tCLAIM 0 1;4 5\ta c\n", "a\nb\nc").unwrap();
+        assert_eq!(read.spans[0].parts.len(), 2, "a word between: a split quote");
+    }
+
+    #[test]
     fn bad_offsets_are_named_with_their_line() {
-        let err = parse_ann("T1\tPER 0 5\tPutin\nT2\tLOC 9 99\tKyiv\n", 20).unwrap_err();
+        let err = parse_ann("T1\tPER 0 5\tPutin\nT2\tLOC 9 99\tKyiv\n", "Putin was in Kyiv...").unwrap_err();
         assert!(err.starts_with("line 2: span [9, 99) is not inside the text"), "{err}");
     }
 }

@@ -26,6 +26,7 @@ section.doc { border-top: 2px solid #ccc; padding-top: 1em; margin-top: 2em; }
 .ent.PER { background: #c8ecc8; } .ent.ORG { background: #cfe0fa; } .ent.LOC { background: #fae8c0; }
 .ent.MISC { background: #ead7f5; } .ent.other { background: #eee; }
 .content { box-shadow: inset 0 -2px 0 #999; }
+.ent.content { border-bottom-left-radius: 0; border-bottom-right-radius: 0; }
 .source { border-bottom: 3px solid #e0603a; font-weight: 600; }
 .cue { background: #ffe680; font-style: italic; }
 .error { color: #a00; }
