@@ -65,7 +65,8 @@ fn every_export_format_is_written_and_parses() {
     let flat = dir.path().join("flat.jsonl");
     tag(&model.path, "doccano-flat", &flat);
     let first: Value = serde_json::from_str(std::fs::read_to_string(&flat).unwrap().lines().next().unwrap()).unwrap();
-    assert_eq!(first["relations"], serde_json::json!([]), "a default doccano project takes no relations");
+    assert_eq!(first.get("relations"), None, "a default doccano project takes no relations");
+    assert!(first["label"][0][2].is_string(), "spans in doccano's default JSONL column: {first}");
 
     let webanno = dir.path().join("webanno");
     tag(&model.path, "webanno-tsv", &webanno);

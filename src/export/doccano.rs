@@ -9,7 +9,8 @@
 //!
 //! A default Doccano project accepts neither overlapping spans nor relations: it drops a third
 //! of the spans and its relation import fails. [`record_without_overlaps`] writes what such a
-//! project takes (`--format doccano-flat`).
+//! project takes (`--format doccano-flat`): its import dialog's plain JSONL reads spans from a
+//! `label` column, `[[start, end, "LABEL"], ...]`, and keeps an `entities` column as metadata.
 
 use std::path::Path;
 
@@ -25,9 +26,10 @@ pub fn record(doc: &Document, _position: usize) -> Value {
     write_record(doc, joined_parts(Annotations::of(doc)))
 }
 
-/// The Doccano record of one document for a project with the default settings: no relations,
-/// and no two spans overlapping. Entities are kept first (the model's spans never overlap each
-/// other), then each claim role that overlaps nothing kept.
+/// The Doccano record of one document for a project with the default settings, as its import
+/// dialog's JSONL option reads it with the default column names: `{"text", "label": [[start,
+/// end, "LABEL"], ...]}`, no relations, and no two spans overlapping. Entities are kept first
+/// (the model's spans never overlap each other), then each claim role that overlaps nothing kept.
 pub fn record_without_overlaps(doc: &Document, _position: usize) -> Value {
     let annotations = joined_parts(Annotations::of(doc));
     let mut kept: Vec<LabeledSpan> = Vec::new();
@@ -38,7 +40,10 @@ pub fn record_without_overlaps(doc: &Document, _position: usize) -> Value {
             kept.push(span);
         }
     }
-    write_record(doc, Annotations { spans: kept, relations: Vec::new() })
+    let utf16 = Utf16Index::new(&doc.text);
+    let label: Vec<Value> =
+        kept.iter().map(|s| json!([utf16.utf16_of(s.start), utf16.utf16_of(s.end), s.label])).collect();
+    json!({"text": doc.text, "label": label, "document_id": doc.id})
 }
 
 fn write_record(doc: &Document, annotations: Annotations) -> Value {
@@ -181,14 +186,12 @@ mod tests {
     fn a_default_project_gets_no_overlapping_spans_and_no_relations() {
         let doc = tagged_document();
         let flat = record_without_overlaps(&doc, 0);
-        assert_eq!(flat["relations"].as_array().map(Vec::len), Some(0));
-        let mut spans: Vec<(u64, u64, &str)> = flat["entities"]
+        assert_eq!(flat.get("relations"), None);
+        let mut spans: Vec<(u64, u64, &str)> = flat["label"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| {
-                (e["start_offset"].as_u64().unwrap(), e["end_offset"].as_u64().unwrap(), e["label"].as_str().unwrap())
-            })
+            .map(|triple| (triple[0].as_u64().unwrap(), triple[1].as_u64().unwrap(), triple[2].as_str().unwrap()))
             .collect();
         spans.sort();
         for pair in spans.windows(2) {
@@ -196,6 +199,23 @@ mod tests {
         }
         let labels: Vec<&str> = spans.iter().map(|s| s.2).collect();
         assert_eq!(labels, ["PER", "CUE", "PER", "LOC", "ORG"], "every entity, and the cue, which overlaps none");
+    }
+
+    #[test]
+    fn a_default_project_s_import_finds_the_spans_in_the_label_column_in_utf16_units() {
+        // doccano's JSONL import reads spans from the column named "label" unless told otherwise;
+        // spans under "entities" became metadata and the import reported the column missing.
+        let doc = tagged_document();
+        let flat = record_without_overlaps(&doc, 0);
+        assert_eq!(flat.get("entities"), None);
+        assert_eq!(flat["label"][0], json!([4, 9, "PER"]), "Путін after \"🙂 “\": 4 UTF-16 units in");
+        assert_eq!(flat["document_id"], json!(doc.id));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("flat.jsonl");
+        std::fs::write(&path, format!("{flat}\n")).unwrap();
+        let back = read(&path).unwrap();
+        assert_eq!(back[0].annotations.spans.len(), flat["label"].as_array().unwrap().len());
+        assert!(back[0].annotations.relations.is_empty());
     }
 
     #[test]
