@@ -17,6 +17,8 @@ pub mod webanno;
 
 use std::collections::HashMap;
 
+use serde::Serialize;
+
 use crate::corpus::tags::TagScheme;
 use crate::document::{Document, Span};
 use crate::input::RecordError;
@@ -267,12 +269,46 @@ pub struct ToolJsonSink<W: std::io::Write> {
     out: W,
     make: RecordMaker,
     layout: JsonLayout,
+    ascii_only: bool,
     written: usize,
 }
 
 impl<W: std::io::Write> ToolJsonSink<W> {
     pub fn new(out: W, layout: JsonLayout, make: RecordMaker) -> Self {
-        ToolJsonSink { out, make, layout, written: 0 }
+        ToolJsonSink { out, make, layout, ascii_only: false, written: 0 }
+    }
+
+    /// Writes every character outside ASCII as a `\uXXXX` escape: the same JSON, for a tool
+    /// that guesses a file's encoding. doccano's import does (chardet), and on a short file with
+    /// a few Cyrillic letters and an emoji it guessed Windows-1254 and failed to import it.
+    pub fn ascii_only(mut self) -> Self {
+        self.ascii_only = true;
+        self
+    }
+}
+
+/// serde_json's compact output with non-ASCII characters escaped (UTF-16 surrogate pairs beyond
+/// the Basic Multilingual Plane, as JSON spells them).
+struct AsciiFormatter;
+
+impl serde_json::ser::Formatter for AsciiFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut units = [0u16; 2];
+        // Each run is ASCII text ended by at most one other character.
+        for run in fragment.split_inclusive(|c: char| !c.is_ascii()) {
+            let ascii = run.trim_end_matches(|c: char| !c.is_ascii());
+            writer.write_all(ascii.as_bytes())?;
+            for c in run[ascii.len()..].chars() {
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -283,7 +319,12 @@ impl<W: std::io::Write> DocumentSink for ToolJsonSink<W> {
             (JsonLayout::Array, 0) => b"[\n".to_vec(),
             (JsonLayout::Array, _) => b",\n".to_vec(),
         };
-        serde_json::to_writer(&mut bytes, &(self.make)(doc, self.written))?;
+        let record = (self.make)(doc, self.written);
+        if self.ascii_only {
+            record.serialize(&mut serde_json::Serializer::with_formatter(&mut bytes, AsciiFormatter))?;
+        } else {
+            serde_json::to_writer(&mut bytes, &record)?;
+        }
         if self.layout == JsonLayout::Lines {
             bytes.push(b'\n');
         }
@@ -395,6 +436,25 @@ mod round_trip_properties;
 mod tests {
     use super::fixtures::tagged_document;
     use super::*;
+
+    #[test]
+    fn an_ascii_only_sink_writes_the_same_json_in_ascii() {
+        let doc = tagged_document();
+        let write = |sink: ToolJsonSink<Vec<u8>>| {
+            let mut sink = sink;
+            sink.write(&doc).unwrap();
+            sink.finish().unwrap();
+            String::from_utf8(sink.out).unwrap()
+        };
+        let plain = write(ToolJsonSink::new(Vec::new(), JsonLayout::Lines, doccano::record));
+        let ascii = write(ToolJsonSink::new(Vec::new(), JsonLayout::Lines, doccano::record).ascii_only());
+        assert!(!plain.is_ascii(), "the fixture holds an emoji and Cyrillic");
+        assert!(ascii.is_ascii(), "{ascii}");
+        assert!(ascii.contains(r"\ud83d\ude42 \u201c\u041f"), "the emoji as a surrogate pair: {ascii}");
+        let value = |json: &str| serde_json::from_str::<serde_json::Value>(json.trim_end()).unwrap();
+        assert_eq!(value(&ascii), value(&plain));
+        assert_eq!(value(&ascii)["text"], doc.text.as_str());
+    }
 
     #[test]
     fn a_claim_gives_three_role_spans_and_two_relations() {

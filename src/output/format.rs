@@ -117,9 +117,9 @@ impl Format {
                 Box::new(ToolJsonSink::new(out, JsonLayout::Array, label_studio::task))
             }
             Format::Prodigy => Box::new(ToolJsonSink::new(out, JsonLayout::Lines, prodigy::task)),
-            Format::Doccano => Box::new(ToolJsonSink::new(out, JsonLayout::Lines, doccano::record)),
+            Format::Doccano => Box::new(ToolJsonSink::new(out, JsonLayout::Lines, doccano::record).ascii_only()),
             Format::DoccanoFlat => {
-                Box::new(ToolJsonSink::new(out, JsonLayout::Lines, doccano::record_without_overlaps))
+                Box::new(ToolJsonSink::new(out, JsonLayout::Lines, doccano::record_without_overlaps).ascii_only())
             }
             Format::Brat => Box::new(BratSink::new(&output_dir).map_err(directory)?),
             Format::WebannoTsv => Box::new(WebAnnoSink::new(&output_dir).map_err(directory)?),
