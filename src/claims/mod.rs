@@ -84,7 +84,11 @@ impl ClaimRules {
         };
         candidates.sort_by_key(|c| c.cue.start);
         let builder = ClaimBuilder { tokens: &tokens, quotes: &quotes, entities: &entities, index: &index };
-        let mut claims: Vec<Claim> = candidates.iter().filter_map(|candidate| builder.build(candidate)).collect();
+        let mut claims: Vec<Claim> = candidates
+            .iter()
+            .filter_map(|candidate| builder.build(candidate))
+            .filter(|claim| claim.rule != learned::RULE || claim.confidence >= learned::MIN_CONFIDENCE)
+            .collect();
         for (i, claim) in claims.iter_mut().enumerate() {
             claim.id = format!("c{i}");
         }

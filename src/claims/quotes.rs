@@ -101,7 +101,8 @@ pub fn find_quotes(tokens: &[Token]) -> Quotes {
     Quotes::new(quotes)
 }
 
-fn is_opening(tokens: &[Token], i: usize) -> bool {
+/// Token `i` opens a quotation: a curly or guillemet opener, or a straight mark after a space.
+pub(super) fn is_opening(tokens: &[Token], i: usize) -> bool {
     let text = tokens[i].text.as_str();
     OPENING.contains(&text)
         || (is_straight(text) && (i == 0 || tokens[i].newline_before || tokens[i - 1].end < tokens[i].start))

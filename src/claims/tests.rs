@@ -1,6 +1,7 @@
 //! The rules on real-looking news sentences.
 
 use super::*;
+use crate::document::{Role, RoleSpan};
 use crate::offsets::char_len;
 use crate::segment::Segmenter;
 
@@ -603,4 +604,26 @@ fn the_rules_take_linear_time_on_degenerate_texts() {
         // a 16x "slowdown") from failing a linear rule; a quadratic one takes seconds here.
         assert!(large < 10.0 * small.max(0.05), "{pattern:?}: {small:.3} s, four times as long: {large:.3} s");
     }
+}
+
+#[test]
+fn a_learned_claim_the_tagger_is_unsure_of_is_left_out() {
+    let text = "ISW said that Putin wants a ceasefire.";
+    let with_role_scores = |score: f32| {
+        let (mut doc, _) = claims_of(text, &[("ISW", "ORG"), ("Putin", "PER")]);
+        let span = |role: Role, words: &str| {
+            let start = text.find(words).unwrap();
+            RoleSpan { role, start, end: start + words.len(), score }
+        };
+        doc.roles = Some(vec![
+            span(Role::Source, "ISW"),
+            span(Role::Cue, "said"),
+            span(Role::Content, "that Putin wants a ceasefire"),
+        ]);
+        ClaimRules::default().with_grouping(Grouping::Learned).apply(&mut doc);
+        doc.claims.iter().map(summary).collect::<Vec<_>>()
+    };
+    let claim = ("ISW".to_string(), "said".to_string(), "that Putin wants a ceasefire".to_string());
+    assert_eq!(with_role_scores(learned::MIN_CONFIDENCE), [claim], "an entity source weighs 1");
+    assert!(with_role_scores(learned::MIN_CONFIDENCE - 0.01).is_empty());
 }
