@@ -9,6 +9,7 @@
 
 mod contract;
 mod entities;
+mod furniture;
 mod learned;
 mod lexicon;
 mod parents;
@@ -82,6 +83,7 @@ impl ClaimRules {
                 learned::combine(&tokens, roles, learned, rule_candidates())
             }
         };
+        candidates.retain(|c| !furniture::is_appeal(&tokens, c.source.as_ref(), &c.cue));
         candidates.sort_by_key(|c| c.cue.start);
         let builder = ClaimBuilder { tokens: &tokens, quotes: &quotes, entities: &entities, index: &index };
         let mut claims: Vec<Claim> = candidates
