@@ -74,5 +74,16 @@ fn finds_the_example_articles_hand_marked_claims() {
         content_exact += ((found.content.start, found.content.end) == span(&gold["content"])) as usize;
     }
     assert_eq!(with_source_and_cue, 13);
-    assert!(content_exact >= 10, "{content_exact} contents exact");
+    assert_eq!(content_exact, 13, "contents exact");
+    // The page's furniture (its ad-blocker and support appeals, in the publisher's "we") makes
+    // no claim, and few claims go beyond the hand-marked ones: 5 today (nested "aims to
+    // convince" under both headlines, "identified", "indicates", "continues to reckon with").
+    let furniture: Vec<&str> = claims
+        .iter()
+        .filter(|c| c.source.as_ref().is_some_and(|s| s.text.eq_ignore_ascii_case("we")))
+        .map(|c| c.content.text.as_str())
+        .collect();
+    assert!(furniture.is_empty(), "claims from the site's furniture: {furniture:?}");
+    let others = claims.len() - expected["claims"].as_array().unwrap().len();
+    assert!(others <= 5, "{others} claims beyond the 13 hand-marked ones");
 }
