@@ -35,9 +35,10 @@ const PUBLISHER: &[&str] = &["we", "us"];
 /// The claim with this source and cue is the publisher appealing to its readers: its source is
 /// "we" or missing, and the paragraph (line) its cue is on holds one of the [`APPEALS`].
 pub fn is_appeal(tokens: &[Token], source: Option<&Range<usize>>, cue: &Range<usize>) -> bool {
-    let publisher_voice = source.is_none_or(|source| {
-        let words = &tokens[source.clone()];
-        words.len() == 1 && PUBLISHER.contains(&words[0].lower.as_str())
+    // Candidates are checked before `ClaimBuilder` drops those with ranges outside the tokens.
+    let publisher_voice = source.is_none_or(|source| match tokens.get(source.clone()) {
+        Some([word]) => PUBLISHER.contains(&word.lower.as_str()),
+        _ => false,
     });
     if !publisher_voice || cue.start >= tokens.len() {
         return false;
@@ -76,5 +77,15 @@ mod tests {
         assert!(!appeal(appeal_paragraph, Some("ministry"), "said"), "the source is not the publisher");
         let column = "In our last column we mocked the hopefuls, as you may recall.";
         assert!(!appeal(column, Some("we"), "mocked"), "a columnist's we, no appeal");
+    }
+
+    #[test]
+    fn ranges_outside_the_tokens_are_no_appeal_and_no_panic() {
+        let tokens = tokenize(&CharIndex::new("We ask you to disable your ad blocker."));
+        assert!(is_appeal(&tokens, Some(&(0..1)), &(1..2)));
+        assert!(!is_appeal(&tokens, Some(&(5..99)), &(1..2)));
+        let (start, end) = (3, 2);
+        assert!(!is_appeal(&tokens, Some(&(start..end)), &(1..2)), "reversed");
+        assert!(!is_appeal(&tokens, None, &(99..100)));
     }
 }

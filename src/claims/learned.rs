@@ -9,8 +9,8 @@
 //!    on its own line if one is there; across a line break only a quotation joins a cue that
 //!    already has content;
 //! 2. every cue with at least one content takes the nearest source span of its sentence (at
-//!    most [`MAX_SOURCE_GAP`] words away, outside its contents); several cues may share one
-//!    ("He said X and added Y").
+//!    most [`MAX_SOURCE_GAP`] words before it or [`MAX_SOURCE_GAP_AFTER`] after it, outside its
+//!    contents); several cues may share one ("He said X and added Y").
 //!
 //! Claims the tagger is unsure of ([`MIN_CONFIDENCE`]) are left out when they are built.
 
@@ -64,8 +64,9 @@ pub fn group(tokens: &[Token], sentences: &[Range<usize>], roles: &[RoleSpan], l
     //    to the nearest cue on a line around it: a quotation to any (a quote running on into
     //    the next paragraph), other text only to a cue with no content of its own. On 210
     //    PolNeAR train articles, attaching across lines freely put other paragraphs' text into
-    //    claims (exact content F1 0.670, attribution F1 0.721); one line only lost the quotes'
-    //    second paragraphs (0.662, 0.743); this gives 0.667 and 0.740.
+    //    claims (exact content F1 0.670, attribution F1 0.721, with the earlier 12-word gaps);
+    //    one line only lost the quotes' second paragraphs (0.662, 0.743); this gives 0.667 and
+    //    0.740.
     let nearest_cue = |span: &Tagged, allowed: &dyn Fn(usize, &Tagged) -> bool| {
         let (first, last) = (sentence_of(span.tokens.start), sentence_of(span.tokens.end - 1));
         of_role(Role::Cue)

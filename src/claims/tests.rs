@@ -612,8 +612,8 @@ fn a_learned_claim_the_tagger_is_unsure_of_is_left_out() {
     let with_role_scores = |score: f32| {
         let (mut doc, _) = claims_of(text, &[("ISW", "ORG"), ("Putin", "PER")]);
         let span = |role: Role, words: &str| {
-            let start = text.find(words).unwrap();
-            RoleSpan { role, start, end: start + words.len(), score }
+            let start = CharIndex::new(text).char_of_byte(text.find(words).unwrap());
+            RoleSpan { role, start, end: start + char_len(words), score }
         };
         doc.roles = Some(vec![
             span(Role::Source, "ISW"),
