@@ -38,3 +38,9 @@ claimtag_libtorch_env() {
     # A LIBTORCH left in the caller's environment would win over the Python lookup above.
     unset LIBTORCH LIBTORCH_INCLUDE LIBTORCH_LIB
 }
+
+# The release binary `cargo build --release` writes: under CARGO_TARGET_DIR when that is set.
+#   claimtag_release_binary REPO
+claimtag_release_binary() {
+    echo "${CARGO_TARGET_DIR:-$1/target}/release/claimtag"
+}
