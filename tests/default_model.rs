@@ -76,8 +76,10 @@ fn finds_the_example_articles_hand_marked_claims() {
     assert_eq!(with_source_and_cue, 13);
     assert_eq!(content_exact, 13, "contents exact");
     // The page's furniture (its ad-blocker and support appeals, in the publisher's "we") makes
-    // no claim, and few claims go beyond the hand-marked ones: 5 today (nested "aims to
-    // convince" under both headlines, "identified", "indicates", "continues to reckon with").
+    // no claim, and few claims go beyond the hand-marked ones: 6 today (nested "aims to
+    // convince" under both headlines, "identified", "indicates", and in the takeaway bullets
+    // "continues to reckon with" and "are restricting", which the retrained role head tags;
+    // PolNeAR counts states and intentions as attributions, so a lexicon filter cost more).
     let furniture: Vec<&str> = claims
         .iter()
         .filter(|c| c.source.as_ref().is_some_and(|s| s.text.eq_ignore_ascii_case("we")))
@@ -85,5 +87,5 @@ fn finds_the_example_articles_hand_marked_claims() {
         .collect();
     assert!(furniture.is_empty(), "claims from the site's furniture: {furniture:?}");
     let others = claims.len() - expected["claims"].as_array().unwrap().len();
-    assert!(others <= 5, "{others} claims beyond the 13 hand-marked ones");
+    assert!(others <= 6, "{others} claims beyond the 13 hand-marked ones");
 }
