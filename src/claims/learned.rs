@@ -145,7 +145,10 @@ pub fn group(tokens: &[Token], sentences: &[Range<usize>], roles: &[RoleSpan], l
             lemma: lemma(&tokens[cue_span.tokens.clone()], lexicon),
             content: contents
                 .iter()
-                .map(|span| with_sentence_tail(tokens, sentences, &tagged, span.tokens.clone()))
+                .map(|span| {
+                    let sentence = sentences.get(sentence_of(span.tokens.end - 1));
+                    with_sentence_tail(tokens, sentence, &tagged, span.tokens.clone())
+                })
                 .collect(),
             confidence: scores.iter().sum::<f32>() / scores.len() as f32,
         });
@@ -216,17 +219,17 @@ pub fn combine(tokens: &[Token], roles: &[RoleSpan], learned: Vec<Candidate>, ru
     learned.into_iter().chain(kept).collect()
 }
 
-/// `content` run on to the end of its sentence (before its closing punctuation) when at most
-/// [`MAX_UNTAGGED_TAIL`] words, none of them punctuation, tagged or after a line break, are
-/// left there: the tagger now and then stops a content a few words short ("... while debates
-/// in Western countries| would be ongoing.").
+/// `content` run on to the end of `sentence`, the one it ends in (before its closing
+/// punctuation), when at most [`MAX_UNTAGGED_TAIL`] words, none of them punctuation, tagged or
+/// after a line break, are left there: the tagger now and then stops a content a few words short
+/// ("... while debates in Western countries| would be ongoing.").
 fn with_sentence_tail(
     tokens: &[Token],
-    sentences: &[Range<usize>],
+    sentence: Option<&Range<usize>>,
     tagged: &[Tagged],
     content: Range<usize>,
 ) -> Range<usize> {
-    let Some(sentence) = sentences.iter().find(|s| s.start < content.end && content.end <= s.end) else {
+    let Some(sentence) = sentence.filter(|s| s.start < content.end && content.end <= s.end) else {
         return content;
     };
     let mut end = sentence.end;
@@ -251,8 +254,7 @@ fn opens_participle_clause(tokens: &[Token], cue: &Range<usize>) -> bool {
     let first = &tokens[cue.start];
     cue.start > 0
         && tokens[cue.start - 1].text == ","
-        && first.lower.len() > 4
-        && first.lower.ends_with("ing")
+        && first.has_ing_form()
         && first.lower.chars().all(char::is_alphabetic)
 }
 

@@ -28,6 +28,11 @@ impl Token {
         self.end - self.start
     }
 
+    /// Shaped like an "-ing" form ("saying", "Speaking"), not a short word ("king", "thing").
+    pub fn has_ing_form(&self) -> bool {
+        self.lower.len() > 4 && self.lower.ends_with("ing")
+    }
+
     pub fn is_capitalised(&self) -> bool {
         self.text.chars().next().is_some_and(char::is_uppercase)
     }

@@ -333,7 +333,7 @@ impl<'a> Grammar<'a> {
     /// ...", "Having ..."), not a name ("Xi Jinping", "Manning").
     pub(super) fn opens_participle_phrase(&self, i: usize) -> bool {
         let token = &self.tokens[i];
-        token.lower.len() > 4 && token.lower.ends_with("ing") && !self.entities.covering(token.start, token.end)
+        token.has_ing_form() && !self.entities.covering(token.start, token.end)
     }
 
     /// A plausible source: not starting with a clause word, and either an entity, a pronoun,
