@@ -89,7 +89,7 @@ impl ClaimRules {
         let mut claims: Vec<Claim> = candidates
             .iter()
             .filter_map(|candidate| builder.build(candidate))
-            .filter(|claim| claim.rule != learned::RULE || claim.confidence >= learned::MIN_CONFIDENCE)
+            .filter(|claim| claim.rule != learned::RULE || claim.confidence >= learned::min_confidence(claim))
             .collect();
         for (i, claim) in claims.iter_mut().enumerate() {
             claim.id = format!("c{i}");

@@ -609,21 +609,28 @@ fn the_rules_take_linear_time_on_degenerate_texts() {
 #[test]
 fn a_learned_claim_the_tagger_is_unsure_of_is_left_out() {
     let text = "ISW said that Putin wants a ceasefire.";
-    let with_role_scores = |score: f32| {
+    let with_role_scores = |score: f32, tagged_source: bool| {
         let (mut doc, _) = claims_of(text, &[("ISW", "ORG"), ("Putin", "PER")]);
         let span = |role: Role, words: &str| {
             let start = CharIndex::new(text).char_of_byte(text.find(words).unwrap());
             RoleSpan { role, start, end: start + char_len(words), score }
         };
-        doc.roles = Some(vec![
-            span(Role::Source, "ISW"),
-            span(Role::Cue, "said"),
-            span(Role::Content, "that Putin wants a ceasefire"),
-        ]);
+        let source = tagged_source.then(|| span(Role::Source, "ISW"));
+        doc.roles = Some(
+            source
+                .into_iter()
+                .chain([span(Role::Cue, "said"), span(Role::Content, "that Putin wants a ceasefire")])
+                .collect(),
+        );
         ClaimRules::default().with_grouping(Grouping::Learned).apply(&mut doc);
-        doc.claims.iter().map(summary).collect::<Vec<_>>()
+        doc.claims.iter().map(|claim| (claim.source.is_some(), summary(claim).2)).collect::<Vec<_>>()
     };
-    let claim = ("ISW".to_string(), "said".to_string(), "that Putin wants a ceasefire".to_string());
-    assert_eq!(with_role_scores(learned::MIN_CONFIDENCE), [claim], "an entity source weighs 1");
-    assert!(with_role_scores(learned::MIN_CONFIDENCE - 0.01).is_empty());
+    let content = "that Putin wants a ceasefire".to_string();
+    assert_eq!(with_role_scores(learned::MIN_CONFIDENCE, true), [(true, content.clone())], "an entity source weighs 1");
+    assert!(with_role_scores(learned::MIN_CONFIDENCE - 0.01, true).is_empty());
+    // With no source the confidence is the role probability times 0.6 (`source_confidence`),
+    // and a floor of its own holds.
+    let unsourced_floor = learned::MIN_CONFIDENCE_WITHOUT_SOURCE / 0.6;
+    assert_eq!(with_role_scores(unsourced_floor + 0.01, false), [(false, content)]);
+    assert!(with_role_scores(unsourced_floor - 0.01, false).is_empty());
 }
