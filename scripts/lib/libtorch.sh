@@ -44,3 +44,12 @@ claimtag_libtorch_env() {
 claimtag_release_binary() {
     echo "${CARGO_TARGET_DIR:-$1/target}/release/claimtag"
 }
+
+# Brings the release build of REPO up to date (cargo's output to stderr) and prints the binary's
+# path; fails when the build does. Call it after claimtag_libtorch_env, and on a line of its own
+# (`bin="$(claimtag_build_release "$repo")"`): `export bin="$(...)"` would hide a failed build.
+#   claimtag_build_release REPO
+claimtag_build_release() {
+    cargo build --release --quiet --manifest-path "$1/Cargo.toml" >&2 || return 1
+    claimtag_release_binary "$1"
+}
