@@ -144,6 +144,10 @@ def load_model(model_dir):
               "sentence alone, so entities will differ", file=sys.stderr)
     model = CasedBertForTokenClassification(config)
     weights = {name: tensor.float() for name, tensor in load_file(f"{model_dir}/model.safetensors").items()}
+    if getattr(config, "claimtag_role_labels", None):
+        # The claim-role head has no place in an entity pipeline; it is dropped by name, so a
+        # model declaring one without it still fails below.
+        weights = {name: tensor for name, tensor in weights.items() if not name.startswith("role_classifier.")}
     # strict: a renamed or missing tensor must fail here, not tag with random weights.
     model.load_state_dict(weights, strict=True)
     model.eval()
