@@ -45,7 +45,8 @@ const MAX_SOURCE_GAP_AFTER: usize = 12;
 /// articles) alone, so it is not one half's luck.
 pub const MIN_CONFIDENCE: f32 = 0.6;
 /// The floor for a learned claim with no source, whose confidence already carries the weight of
-/// lacking one (0.6): raising it to 0.5 helped one half of dev and hurt the other.
+/// lacking one (`WITHOUT_SOURCE_WEIGHT`, 0.6): raising it to 0.5 helped one half of dev and hurt
+/// the other.
 pub const MIN_CONFIDENCE_WITHOUT_SOURCE: f32 = 0.4;
 
 /// The confidence a learned claim needs to be kept.

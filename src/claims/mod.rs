@@ -48,6 +48,10 @@ pub enum Grouping {
     Combined,
 }
 
+/// What a claim's confidence is multiplied by when it names no source (an entity source weighs
+/// 1, other words 0.9): a claim nobody is named for is the least sure.
+const WITHOUT_SOURCE_WEIGHT: f32 = 0.6;
+
 /// The claims stage.
 #[derive(Debug, Clone, Default)]
 pub struct ClaimRules {
@@ -178,7 +182,7 @@ impl ClaimBuilder<'_> {
 
     fn source_confidence(&self, candidate: &Candidate) -> f32 {
         match &candidate.source {
-            None => 0.6,
+            None => WITHOUT_SOURCE_WEIGHT,
             Some(range) if self.entity_in(range).is_some() => 1.0,
             Some(_) => 0.9,
         }

@@ -628,9 +628,9 @@ fn a_learned_claim_the_tagger_is_unsure_of_is_left_out() {
     let content = "that Putin wants a ceasefire".to_string();
     assert_eq!(with_role_scores(learned::MIN_CONFIDENCE, true), [(true, content.clone())], "an entity source weighs 1");
     assert!(with_role_scores(learned::MIN_CONFIDENCE - 0.01, true).is_empty());
-    // With no source the confidence is the role probability times 0.6 (`source_confidence`),
-    // and a floor of its own holds.
-    let unsourced_floor = learned::MIN_CONFIDENCE_WITHOUT_SOURCE / 0.6;
+    // With no source the confidence is the role probability times WITHOUT_SOURCE_WEIGHT, and a
+    // floor of its own holds.
+    let unsourced_floor = learned::MIN_CONFIDENCE_WITHOUT_SOURCE / WITHOUT_SOURCE_WEIGHT;
     assert_eq!(with_role_scores(unsourced_floor + 0.01, false), [(false, content)]);
     assert!(with_role_scores(unsourced_floor - 0.01, false).is_empty());
 }
