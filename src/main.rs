@@ -121,6 +121,10 @@ struct TrainArgs {
     /// A PolNeAR split for scoring the role head after each epoch.
     #[arg(long, value_name = "DIR", requires = "roles_train")]
     roles_dev: Option<PathBuf>,
+    /// Train the role head as a linear-chain CRF (a sequence-level loss and learned label
+    /// transitions, which `tag` then decodes with).
+    #[arg(long, requires = "roles_train")]
+    role_crf: bool,
     /// Output model directory (also holds checkpoint/ for --resume).
     #[arg(long)]
     out: PathBuf,
@@ -358,6 +362,7 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         dev: args.dev,
         roles_train: args.roles_train,
         roles_dev: args.roles_dev,
+        role_crf: args.role_crf,
         vary_context: args.vary_context,
         epochs: args.epochs,
         lr: args.lr,

@@ -340,6 +340,40 @@ fn a_role_head_learns_claim_roles_beside_the_entity_head_and_tags_them() {
 }
 
 #[test]
+fn a_crf_role_head_learns_transitions_that_the_written_model_decodes_with() {
+    let _turn = take_turn();
+    let base = tiny_model(Head::Random);
+    let data = corpus();
+    let out = tempfile::tempdir().unwrap();
+    let config = TrainConfig { epochs: 4, role_crf: true, ..multi_task_config(&base.path, data.path(), out.path()) };
+    let reports = train(&config);
+    let best = reports.iter().rfind(|r| r.kept).unwrap();
+    let roles = &best.dev[2].scores;
+    assert!(roles.overall.f1() > 0.8, "role F1 {}: {:?}", roles.overall.f1(), roles.per_type);
+
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("config.json")).unwrap()).unwrap();
+    assert_eq!(written["claimtag_role_crf"], serde_json::json!(true));
+    let weights = tch::Tensor::read_safetensors(out.path().join("model.safetensors")).unwrap();
+    let transitions = &weights.iter().find(|(name, _)| name == "role_classifier.transitions").unwrap().1;
+    // Seven labels (O and B-/I- of three roles); O -> I-X never occurs in the data, so its score
+    // falls below that of O -> O.
+    assert_eq!(transitions.size(), [7, 7]);
+    let score = |from: i64, to: i64| transitions.double_value(&[from, to]);
+    assert!((2..7).step_by(2).all(|inside| score(0, inside) < score(0, 0)), "{transitions}");
+
+    let model = NerModel::load(&NerConfig::new(out.path())).unwrap();
+    let mut docs = [claimtag::Document::new("d", "Putin said that talks failed. Nothing else happened today.")];
+    docs[0].sentences = claimtag::segment::Segmenter::default().split(&docs[0].text);
+    model.predict(&mut docs).unwrap();
+    let roles = docs[0].roles.as_ref().expect("a model with a role head tags roles");
+    let texts: Vec<String> =
+        roles.iter().map(|span| docs[0].text.chars().skip(span.start).take(span.end - span.start).collect()).collect();
+    assert_eq!(texts, ["Putin", "said", "that talks failed"]);
+    assert!(roles.iter().all(|span| span.score > 0.0 && span.score <= 1.0), "{roles:?}");
+}
+
+#[test]
 fn a_resumed_multi_task_run_with_varied_context_trains_exactly_as_an_uninterrupted_one() {
     let _turn = take_turn();
     let base = tiny_model(Head::Random);

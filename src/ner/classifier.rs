@@ -1,4 +1,5 @@
-//! The network: a pretrained encoder with a linear token-classification head.
+//! The network: a pretrained encoder with a linear token-classification head, and optionally a
+//! claim-role head beside it (a linear layer, with CRF transition scores when it is a CRF).
 //!
 //! Variable paths follow Hugging Face's (`bert.*`, `distilbert.*`, `roberta.*`, `classifier.*`),
 //! so a `model.safetensors` written by `transformers` loads unchanged.
@@ -7,8 +8,9 @@ use rust_bert::bert::{BertEmbeddings, BertModel};
 use rust_bert::distilbert::DistilBertModel;
 use rust_bert::roberta::RobertaEmbeddings;
 use tch::nn::{self, Module};
-use tch::Tensor;
+use tch::{Device, Kind, Tensor};
 
+use super::decode::Transitions;
 use super::model_dir::Architecture;
 
 enum Encoder {
@@ -24,6 +26,13 @@ pub struct Logits {
     pub roles: Option<Tensor>,
 }
 
+/// A claim-role head: how many labels it has, and whether it is a linear-chain CRF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleHead {
+    pub labels: usize,
+    pub crf: bool,
+}
+
 pub struct TokenClassifier {
     encoder: Encoder,
     /// Casing classes embedded and added to the word embeddings (`claimtag_casing_classes`),
@@ -33,16 +42,19 @@ pub struct TokenClassifier {
     classifier: nn::Linear,
     /// The claim-role head beside the entity head (`role_classifier.*`).
     role_classifier: Option<nn::Linear>,
+    /// Label transition and start scores of the role head's linear-chain CRF
+    /// (`role_classifier.transitions`, `role_classifier.start_transitions`).
+    role_transitions: Option<(Tensor, Tensor)>,
 }
 
 impl TokenClassifier {
-    /// Declares the variables under `root`. `role_labels` adds a claim-role head, `casing_classes`
+    /// Declares the variables under `root`. `role_head` adds a claim-role head, `casing_classes`
     /// a casing embedding (BERT only).
     pub fn new(
         root: &nn::Path,
         architecture: &Architecture,
         num_labels: usize,
-        role_labels: Option<usize>,
+        role_head: Option<RoleHead>,
         casing_classes: Option<i64>,
     ) -> Self {
         let (encoder, hidden_size, dropout_prob) = match architecture {
@@ -61,8 +73,13 @@ impl TokenClassifier {
             ),
         };
         let classifier = nn::linear(root / "classifier", hidden_size, num_labels as i64, Default::default());
-        let role_classifier = role_labels
-            .map(|labels| nn::linear(root / "role_classifier", hidden_size, labels as i64, Default::default()));
+        let role_classifier = role_head
+            .map(|head| nn::linear(root / "role_classifier", hidden_size, head.labels as i64, Default::default()));
+        // Zero transitions make the CRF's loss the per-word cross-entropy it starts from.
+        let role_transitions = role_head.filter(|head| head.crf).map(|head| {
+            let (path, labels) = (root / "role_classifier", head.labels as i64);
+            (path.zeros("transitions", &[labels, labels]), path.zeros("start_transitions", &[labels]))
+        });
         let casing = match (casing_classes, &encoder) {
             (Some(classes), Encoder::Bert(_)) => {
                 // Starts at zero so that a fresh casing embedding leaves the pretrained encoder unchanged.
@@ -72,7 +89,21 @@ impl TokenClassifier {
             }
             _ => None,
         };
-        TokenClassifier { encoder, casing, dropout_prob, classifier, role_classifier }
+        TokenClassifier { encoder, casing, dropout_prob, classifier, role_classifier, role_transitions }
+    }
+
+    /// The role head's CRF transition and start scores, when it is a CRF (for training).
+    pub fn role_transition_scores(&self) -> Option<(&Tensor, &Tensor)> {
+        self.role_transitions.as_ref().map(|(transitions, start)| (transitions, start))
+    }
+
+    /// The role head's CRF transition and start scores copied out for decoding.
+    pub fn role_transitions(&self) -> Result<Option<Transitions>, tch::TchError> {
+        let values =
+            |scores: &Tensor| Vec::<f32>::try_from(scores.to_kind(Kind::Float).to_device(Device::Cpu).view(-1));
+        self.role_transition_scores()
+            .map(|(transitions, start)| Ok(Transitions { transitions: values(transitions)?, start: values(start)? }))
+            .transpose()
     }
 
     pub fn uses_casing(&self) -> bool {

@@ -69,9 +69,23 @@ impl Decoding {
     }
 }
 
+/// Label transition scores of a CRF: `transitions[i * labels + j]` for `j` after `i`, and
+/// `start[j]` for `j` first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transitions {
+    pub transitions: Vec<f32>,
+    pub start: Vec<f32>,
+}
+
 /// The label (index into `tags`) and its probability for each word, from each word's label
-/// distribution.
-pub fn best_labels(distributions: &[&[f32]], tags: &[Tag], decoding: Decoding) -> Vec<(usize, f32)> {
+/// distribution. A CRF's `transitions` join constrained decoding, and each word's probability is
+/// then its marginal under the CRF.
+pub fn best_labels(
+    distributions: &[&[f32]],
+    tags: &[Tag],
+    decoding: Decoding,
+    transitions: Option<&Transitions>,
+) -> Vec<(usize, f32)> {
     let greedy = || {
         distributions
             .iter()
@@ -89,18 +103,13 @@ pub fn best_labels(distributions: &[&[f32]], tags: &[Tag], decoding: Decoding) -
     if decoding == Decoding::Greedy || bioes || distributions.is_empty() {
         return greedy();
     }
-    // Viterbi in log space; `allowed(previous, next)` says whether `next` may follow `previous`
-    // (`None` at the sentence start).
-    let allowed = |previous: Option<&Tag>, next: &Tag| match next {
-        Tag::Inside(kind) => {
-            matches!(previous, Some(Tag::Begin(k) | Tag::Inside(k)) if k == kind)
-        }
-        _ => true,
-    };
+    // Viterbi in log space.
     let labels = tags.len();
     let log = |p: f32| (p.max(1e-12)).ln();
+    let moved = |i: usize, j: usize| transitions.map_or(0.0, |t| t.transitions[i * labels + j]);
+    let started = |j: usize| transitions.map_or(0.0, |t| t.start[j]);
     let mut scores: Vec<f32> = (0..labels)
-        .map(|j| if allowed(None, &tags[j]) { log(distributions[0][j]) } else { f32::NEG_INFINITY })
+        .map(|j| if may_follow(None, &tags[j]) { log(distributions[0][j]) + started(j) } else { f32::NEG_INFINITY })
         .collect();
     let mut back: Vec<Vec<usize>> = Vec::with_capacity(distributions.len());
     for distribution in &distributions[1..] {
@@ -108,8 +117,9 @@ pub fn best_labels(distributions: &[&[f32]], tags: &[Tag], decoding: Decoding) -
         let mut from = vec![0; labels];
         for j in 0..labels {
             for i in 0..labels {
-                if scores[i] > f32::NEG_INFINITY && allowed(Some(&tags[i]), &tags[j]) && scores[i] > next[j] {
-                    next[j] = scores[i];
+                let score = scores[i] + moved(i, j);
+                if scores[i] > f32::NEG_INFINITY && may_follow(Some(&tags[i]), &tags[j]) && score > next[j] {
+                    next[j] = score;
                     from[j] = i;
                 }
             }
@@ -125,7 +135,63 @@ pub fn best_labels(distributions: &[&[f32]], tags: &[Tag], decoding: Decoding) -
         path.push(label);
     }
     path.reverse();
-    path.iter().zip(distributions).map(|(&label, distribution)| (label, distribution[label])).collect()
+    match transitions {
+        // A CRF's per-word distributions are not its beliefs; each word's marginal is.
+        Some(transitions) => {
+            let marginals = marginals(distributions, tags, transitions);
+            path.iter().zip(marginals).map(|(&label, marginal)| (label, marginal[label])).collect()
+        }
+        None => path.iter().zip(distributions).map(|(&label, distribution)| (label, distribution[label])).collect(),
+    }
+}
+
+/// Whether `next` may follow `previous` (`None` at the sentence start) in IOB2: every `I-X`
+/// continues a `B-X` or `I-X`.
+fn may_follow(previous: Option<&Tag>, next: &Tag) -> bool {
+    match next {
+        Tag::Inside(kind) => matches!(previous, Some(Tag::Begin(k) | Tag::Inside(k)) if k == kind),
+        _ => true,
+    }
+}
+
+/// Each word's label marginals under the CRF (forward-backward over the valid IOB2 sequences).
+fn marginals(distributions: &[&[f32]], tags: &[Tag], transitions: &Transitions) -> Vec<Vec<f32>> {
+    let (labels, words) = (tags.len(), distributions.len());
+    let valid = |previous: Option<usize>, next: usize| may_follow(previous.map(|i| &tags[i]), &tags[next]);
+    let moved = |i: usize, j: usize| {
+        if valid(Some(i), j) {
+            f64::from(transitions.transitions[i * labels + j])
+        } else {
+            f64::NEG_INFINITY
+        }
+    };
+    let emitted = |t: usize, j: usize| f64::from(distributions[t][j].max(1e-12)).ln();
+    let mut forward = vec![vec![f64::NEG_INFINITY; labels]; words];
+    for j in (0..labels).filter(|&j| valid(None, j)) {
+        forward[0][j] = f64::from(transitions.start[j]) + emitted(0, j);
+    }
+    for t in 1..words {
+        for j in 0..labels {
+            forward[t][j] = log_sum_exp((0..labels).map(|i| forward[t - 1][i] + moved(i, j))) + emitted(t, j);
+        }
+    }
+    let mut backward = vec![vec![0.0; labels]; words];
+    for t in (0..words.saturating_sub(1)).rev() {
+        for i in 0..labels {
+            backward[t][i] = log_sum_exp((0..labels).map(|j| moved(i, j) + emitted(t + 1, j) + backward[t + 1][j]));
+        }
+    }
+    let total = log_sum_exp(forward[words - 1].iter().copied());
+    (0..words).map(|t| (0..labels).map(|j| (forward[t][j] + backward[t][j] - total).exp() as f32).collect()).collect()
+}
+
+/// `ln(sum(exp(value)))` without overflow; minus infinity for no values or all minus infinity.
+fn log_sum_exp(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let max = values.clone().fold(f64::NEG_INFINITY, f64::max);
+    if max == f64::NEG_INFINITY {
+        return max;
+    }
+    max + values.map(|value| (value - max).exp()).sum::<f64>().ln()
 }
 
 /// A word with the label the model gave its first sub-token.
@@ -290,11 +356,71 @@ mod tests {
         let tags: Vec<Tag> = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG"].iter().map(|t| Tag::parse(t)).collect();
         // Greedy reads O, I-PER: an orphan; the best valid sequence is B-PER, I-PER.
         let words: [&[f32]; 2] = [&[0.5, 0.45, 0.0, 0.05, 0.0], &[0.1, 0.0, 0.9, 0.0, 0.0]];
-        assert_eq!(best_labels(&words, &tags, Decoding::Greedy).iter().map(|l| l.0).collect::<Vec<_>>(), [0, 2]);
-        assert_eq!(best_labels(&words, &tags, Decoding::Constrained).iter().map(|l| l.0).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(best_labels(&words, &tags, Decoding::Greedy, None).iter().map(|l| l.0).collect::<Vec<_>>(), [0, 2]);
+        assert_eq!(
+            best_labels(&words, &tags, Decoding::Constrained, None).iter().map(|l| l.0).collect::<Vec<_>>(),
+            [1, 2]
+        );
         // A type switch inside is not allowed either: B-ORG, I-PER becomes B-ORG, I-ORG or similar.
         let words: [&[f32]; 2] = [&[0.0, 0.1, 0.0, 0.9, 0.0], &[0.05, 0.0, 0.6, 0.0, 0.35]];
-        assert_eq!(best_labels(&words, &tags, Decoding::Constrained).iter().map(|l| l.0).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(
+            best_labels(&words, &tags, Decoding::Constrained, None).iter().map(|l| l.0).collect::<Vec<_>>(),
+            [3, 4]
+        );
+    }
+
+    proptest::proptest! {
+        /// With CRF transitions, constrained decoding returns a valid sequence whose score
+        /// (log-probabilities plus start and transition scores) no valid sequence beats.
+        #[test]
+        fn decoding_with_transitions_finds_the_best_valid_sequence(
+            raw in proptest::collection::vec(proptest::collection::vec(0.01f32..1.0, 5), 1..5),
+            moves in proptest::collection::vec(-3.0f32..3.0, 25),
+            start in proptest::collection::vec(-3.0f32..3.0, 5),
+        ) {
+            let tags: Vec<Tag> = LABELS.iter().map(|label| Tag::parse(label)).collect();
+            let rows: Vec<Vec<f32>> =
+                raw.iter().map(|row| row.iter().map(|p| p / row.iter().sum::<f32>()).collect()).collect();
+            let distributions: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+            let transitions = Transitions { transitions: moves, start };
+            let valid = |labels: &[usize]| {
+                labels.iter().enumerate().all(|(t, &j)| match &tags[j] {
+                    Tag::Inside(kind) => t > 0 && matches!(&tags[labels[t - 1]], Tag::Begin(k) | Tag::Inside(k) if k == kind),
+                    _ => true,
+                })
+            };
+            let score = |labels: &[usize]| -> f32 {
+                labels.iter().enumerate().map(|(t, &j)| {
+                    rows[t][j].ln() + if t == 0 { transitions.start[j] } else { transitions.transitions[labels[t - 1] * 5 + j] }
+                }).sum()
+            };
+            let decoded: Vec<usize> = best_labels(&distributions, &tags, Decoding::Constrained, Some(&transitions))
+                .iter()
+                .map(|label| label.0)
+                .collect();
+            proptest::prop_assert!(valid(&decoded));
+            let words = rows.len() as u32;
+            // Each word's probability is the share of all valid sequences' weight (exp of the
+            // score) held by those giving it its decoded label.
+            let (mut total, mut agreeing) = (0.0f64, vec![0.0f64; rows.len()]);
+            for code in 0..5usize.pow(words) {
+                let labels: Vec<usize> = (0..words).map(|t| code / 5usize.pow(t) % 5).collect();
+                if valid(&labels) {
+                    proptest::prop_assert!(score(&labels) <= score(&decoded) + 1e-4, "{labels:?} beats {decoded:?}");
+                    let weight = f64::from(score(&labels)).exp();
+                    total += weight;
+                    for (t, agreed) in agreeing.iter_mut().enumerate() {
+                        if labels[t] == decoded[t] {
+                            *agreed += weight;
+                        }
+                    }
+                }
+            }
+            let probabilities = best_labels(&distributions, &tags, Decoding::Constrained, Some(&transitions));
+            for (t, (_, probability)) in probabilities.iter().enumerate() {
+                proptest::prop_assert!((f64::from(*probability) - agreeing[t] / total).abs() < 1e-4);
+            }
+        }
     }
 
     #[test]

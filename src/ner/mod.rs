@@ -30,8 +30,8 @@ pub use model_dir::{Architecture, ClaimtagKeys, ModelDir, ModelFiles};
 
 use crate::document::{Document, Entity, Role, RoleSpan};
 
-use classifier::TokenClassifier;
-use decode::{best_labels, trim_entity, words_to_entities, WordPrediction};
+use classifier::{RoleHead, TokenClassifier};
+use decode::{best_labels, trim_entity, words_to_entities, Transitions, WordPrediction};
 use tokenize::{SpecialIds, SubToken, SubwordTokenizer};
 use windows::{pack_sentences, plan_batches, plan_windows};
 
@@ -166,6 +166,8 @@ pub struct NerModel {
     labels: Vec<String>,
     /// The tags of the claim-role head; empty when the model has none.
     role_tags: Vec<Tag>,
+    /// The role head's CRF transition scores, when it has them.
+    role_transitions: Option<Transitions>,
     device: Device,
     window_len: usize,
     context_tokens: usize,
@@ -179,12 +181,13 @@ impl NerModel {
         let files = ModelFiles::read(&config.model_dir)?;
         let special = files.tokenizer.special_ids(&files.dir)?;
         let mut weights = nn::VarStore::new(config.device);
-        let role_labels = (!files.keys.role_labels.is_empty()).then_some(files.keys.role_labels.len());
+        let role_head = (!files.keys.role_labels.is_empty())
+            .then_some(RoleHead { labels: files.keys.role_labels.len(), crf: files.keys.role_crf });
         let network = TokenClassifier::new(
             &weights.root(),
             &files.architecture,
             files.labels.len(),
-            role_labels,
+            role_head,
             files.keys.casing_classes,
         );
         weights.load(&files.weights).map_err(|error| NerError::weights(&files.weights, &error))?;
@@ -192,6 +195,7 @@ impl NerModel {
         // run in the precision asked for, moved to the device once, here.
         weights.set_kind(config.precision.kind());
         weights.freeze();
+        let role_transitions = network.role_transitions().map_err(|error| NerError::weights(&files.weights, &error))?;
         let model_max = files.architecture.max_sequence_len().saturating_sub(2).max(1);
         let window_len = config.max_window_tokens.map_or(model_max, |len| len.clamp(1, model_max));
         // Context may take at most half of a window; the sentence keeps the rest.
@@ -200,6 +204,7 @@ impl NerModel {
             tags: files.labels.iter().map(|label| Tag::parse(label)).collect(),
             labels: files.labels,
             role_tags: files.keys.role_labels.iter().map(|label| Tag::parse(label)).collect(),
+            role_transitions,
             tokenizer: files.tokenizer,
             special,
             network,
@@ -353,7 +358,13 @@ impl NerModel {
             ..encoded.sentences.last().map_or(0, |last| last.end);
         let roles = self.role_tags.len();
         let distributions = &predicted[tokens.start * roles..tokens.end * roles];
-        let words = word_predictions(&encoded.tokens[tokens], distributions, &self.role_tags, Decoding::Constrained);
+        let words = word_predictions(
+            &encoded.tokens[tokens],
+            distributions,
+            &self.role_tags,
+            Decoding::Constrained,
+            self.role_transitions.as_ref(),
+        );
         words_to_entities(&words, &self.role_tags)
             .into_iter()
             .filter_map(|span| {
@@ -368,7 +379,8 @@ impl NerModel {
         for sentence in &encoded.sentences {
             let labels = self.labels.len();
             let distributions = &predicted[sentence.start * labels..sentence.end * labels];
-            let words = word_predictions(&encoded.tokens[sentence.clone()], distributions, &self.tags, self.decoding);
+            let words =
+                word_predictions(&encoded.tokens[sentence.clone()], distributions, &self.tags, self.decoding, None);
             for span in words_to_entities(&words, &self.tags) {
                 let Some((trimmed, kept)) = trim_entity(index.slice(span.start..span.end)) else {
                     continue;
@@ -465,6 +477,7 @@ fn word_predictions(
     distributions: &[f32],
     tags: &[Tag],
     decoding: Decoding,
+    transitions: Option<&Transitions>,
 ) -> Vec<WordPrediction> {
     let labels = tags.len();
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -478,7 +491,7 @@ fn word_predictions(
             }
         }
     }
-    best_labels(&firsts, tags, decoding)
+    best_labels(&firsts, tags, decoding, transitions)
         .into_iter()
         .zip(spans)
         .map(|((label, probability), (start, end))| WordPrediction { start, end, label, probability })

@@ -149,6 +149,15 @@ pub struct ClaimtagKeys {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub role_labels: Vec<String>,
+    /// The role head is a linear-chain CRF: its label transition scores
+    /// (`role_classifier.transitions`, `role_classifier.start_transitions`) decode its labels.
+    #[serde(
+        rename = "claimtag_role_crf",
+        default,
+        deserialize_with = "role_crf",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub role_crf: bool,
 }
 
 /// What every `claimtag_*` key starts with: the keys of a base that describe how the base was
@@ -303,6 +312,14 @@ fn role_labels<'de, D: Deserializer<'de>>(input: D) -> Result<Vec<String>, D::Er
             .and_then(|labels| labels.iter().map(|l| l.as_str().map(String::from)).collect::<Option<Vec<_>>>())
             .filter(|labels| !labels.is_empty())
             .ok_or_else(|| D::Error::custom("claimtag_role_labels must be a non-empty list of label names")),
+    }
+}
+
+fn role_crf<'de, D: Deserializer<'de>>(input: D) -> Result<bool, D::Error> {
+    match Option::<Value>::deserialize(input)? {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(crf)) => Ok(crf),
+        Some(value) => Err(D::Error::custom(format!("claimtag_role_crf is {value}; expected true or false"))),
     }
 }
 
@@ -492,6 +509,7 @@ mod tests {
             pack_tokens: Some(128),
             decoding: Some(Decoding::Constrained),
             role_labels: vec!["O".into(), "B-CUE".into(), "I-CUE".into()],
+            role_crf: true,
         };
         let mut config = Map::new();
         keys.replace_in(&mut config);
@@ -515,13 +533,15 @@ mod tests {
     }
 
     #[test]
-    fn bad_counts_and_role_labels_are_refused_naming_the_key() {
+    fn bad_counts_and_role_keys_are_refused_naming_the_key() {
         let err = keys_of(json!({"claimtag_context_tokens": -1})).unwrap_err();
         assert_eq!(err, "claimtag_context_tokens is -1; expected a whole number");
         let err = keys_of(json!({"claimtag_casing_classes": "6"})).unwrap_err();
         assert_eq!(err, "claimtag_casing_classes is \"6\"; expected a whole number");
         let err = keys_of(json!({"claimtag_role_labels": []})).unwrap_err();
         assert_eq!(err, "claimtag_role_labels must be a non-empty list of label names");
+        let err = keys_of(json!({"claimtag_role_crf": "yes"})).unwrap_err();
+        assert_eq!(err, "claimtag_role_crf is \"yes\"; expected true or false");
     }
 
     #[test]

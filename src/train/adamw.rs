@@ -56,19 +56,20 @@ impl AdamW {
         }
     }
 
-    /// One update with learning rate `lr` of every variable but those `idle` names: a head the
-    /// batch did not use keeps its weights and moments, as PyTorch leaves a parameter whose
-    /// gradient is None (zeroed gradients would still decay it and move it by its momentum).
-    pub fn step(&mut self, lr: f64, idle: impl Fn(&str) -> bool) {
+    /// One update of every variable with the learning rate `lr_of` gives its name; one it gives
+    /// none is idle: a head the batch did not use keeps its weights and moments, as PyTorch
+    /// leaves a parameter whose gradient is None (zeroed gradients would still decay it and move
+    /// it by its momentum).
+    pub fn step(&mut self, lr_of: impl Fn(&str) -> Option<f64>) {
         self.steps += 1;
         let correction1 = 1.0 - self.beta1.powi(self.steps as i32);
         let correction2 = (1.0 - self.beta2.powi(self.steps as i32)).sqrt();
         tch::no_grad(|| {
             for ((name, variable), (first, second)) in self.variables.iter_mut().zip(&mut self.moments) {
                 let grad = variable.grad();
-                if !grad.defined() || idle(name) {
+                let Some(lr) = lr_of(name).filter(|_| grad.defined()) else {
                     continue;
-                }
+                };
                 let _ = variable.g_mul_scalar_(1.0 - lr * self.weight_decay);
                 let _ = first.g_mul_scalar_(self.beta1).g_add_(&(&grad * (1.0 - self.beta1)));
                 let _ = second.g_mul_scalar_(self.beta2).g_add_(&(&grad * &grad * (1.0 - self.beta2)));

@@ -16,6 +16,7 @@
 
 mod adamw;
 mod checkpoint;
+mod crf;
 mod features;
 mod progress;
 mod schedule;
@@ -94,6 +95,9 @@ pub struct TrainConfig {
     pub limit: Option<usize>,
     /// Store the model's weights in fp16 (half the size; `tag` upcasts on load).
     pub fp16_weights: bool,
+    /// Train the role head as a linear-chain CRF: a sequence-level loss and learned label
+    /// transitions, which decoding then uses.
+    pub role_crf: bool,
     pub device: Device,
 }
 
@@ -120,6 +124,7 @@ impl TrainConfig {
             resume: false,
             limit: None,
             fp16_weights: true,
+            role_crf: false,
             device: Device::Cpu,
         }
     }
@@ -135,6 +140,7 @@ impl TrainConfig {
             // added 0.0065 F1 to the default model.
             decoding: Some(Decoding::Constrained),
             role_labels: role_labels.to_vec(),
+            role_crf: self.role_crf && !role_labels.is_empty(),
         }
     }
 

@@ -12,11 +12,13 @@ use tch::{nn, Device, Kind, Tensor};
 
 use super::adamw::AdamW;
 use super::checkpoint::{load_base_weights, Checkpoint, CheckpointState, HEADS};
+use super::crf::crf_nll;
 use super::features::{sample_documents, EncodedCorpus, Features, Layout, IGNORE};
 use super::schedule::Schedule;
 use super::{file_error, Corpus, DevScore, EpochReport, Task, TrainConfig, TrainError, TrainProgress, TrainingData};
 use crate::eval::score::{score, Scores};
-use crate::ner::classifier::TokenClassifier;
+use crate::ner::classifier::{RoleHead, TokenClassifier};
+use crate::ner::decode::{best_labels, Decoding, Tag};
 use crate::ner::model_dir::{parse_architecture, read_json, Architecture, ClaimtagKeys, ModelDir};
 use crate::ner::tokenize::{SpecialIds, SubwordTokenizer};
 use crate::ner::windows::cut_into_batches;
@@ -50,6 +52,19 @@ pub struct Trainer {
     /// Claim-role labels, IOB2; empty without role data.
     role_labels: Vec<String>,
     max_len: usize,
+}
+
+/// How much faster than the encoder a CRF's transition scores learn: they start at zero and
+/// must reach scores of several units within an epoch, where encoder weights move by 1e-5s.
+const TRANSITION_LR_SCALE: f64 = 1000.0;
+
+/// The learning rate of the variable `name` when the encoder's is `lr`.
+fn learning_rate(name: &str, lr: f64) -> f64 {
+    if name.ends_with("transitions") {
+        lr * TRANSITION_LR_SCALE
+    } else {
+        lr
+    }
 }
 
 /// `O`, then `B-` and `I-` of every kind the corpora tag, in name order.
@@ -155,13 +170,9 @@ impl Trainer {
 
         let mut vs = nn::VarStore::new(config.device);
         let casing = config.casing.then_some(CASING_CLASSES);
-        let network = TokenClassifier::new(
-            &vs.root(),
-            &self.architecture,
-            self.labels.len(),
-            (!self.role_labels.is_empty()).then_some(self.role_labels.len()),
-            casing,
-        );
+        let role_head = (!self.role_labels.is_empty())
+            .then_some(RoleHead { labels: self.role_labels.len(), crf: self.config.role_crf });
+        let network = TokenClassifier::new(&vs.root(), &self.architecture, self.labels.len(), role_head, casing);
         std::fs::create_dir_all(&config.out).map_err(|err| file_error(&config.out, err))?;
         let checkpoint = Checkpoint::at(&config.out);
         let (first_epoch, mut best_score, mut step) = if config.resume && checkpoint.exists() {
@@ -195,18 +206,26 @@ impl Trainer {
                     Task::Entities => logits.entities,
                     Task::Roles => logits.roles.ok_or_else(|| TrainError::Invalid("no role head".into()))?,
                 };
-                let loss = logits.view([-1, self.labels_of(batch.task).len() as i64]).cross_entropy_loss::<Tensor>(
-                    &labels.view(-1),
-                    None,
-                    tch::Reduction::Mean,
-                    IGNORE,
-                    0.0,
-                );
+                let loss = match (batch.task, network.role_transition_scores()) {
+                    (Task::Roles, Some((transitions, start))) => {
+                        let width = logits.size()[1] as usize;
+                        let flat: Vec<i64> = Vec::try_from(labels.to_device(Device::Cpu).view(-1))?;
+                        crf_nll(&logits, &flat, width, transitions, start)
+                    }
+                    _ => logits.view([-1, self.labels_of(batch.task).len() as i64]).cross_entropy_loss::<Tensor>(
+                        &labels.view(-1),
+                        None,
+                        tch::Reduction::Mean,
+                        IGNORE,
+                        0.0,
+                    ),
+                };
                 optimizer.zero_grad();
                 loss.backward();
                 let idle_head = batch.task.other_head();
                 optimizer.clip_grad_norm(config.clip_norm, |name| name.starts_with(idle_head));
-                optimizer.step(config.lr * schedule.factor(step), |name| name.starts_with(idle_head));
+                let lr = config.lr * schedule.factor(step);
+                optimizer.step(|name| (!name.starts_with(idle_head)).then(|| learning_rate(name, lr)));
                 let loss = loss.double_value(&[]);
                 let batch_tokens: usize = rows.iter().map(|f| f.ids.len()).sum();
                 loss_sum += loss;
@@ -321,11 +340,16 @@ impl Trainer {
     }
 
     /// Span F1 on a corpus laid out in `layout`: each corpus token takes the label predicted at
-    /// its first sub-token.
+    /// its first sub-token (for a CRF head, the label of the best sequence of each sentence's).
     fn evaluate(&self, network: &TokenClassifier, prepared: &Prepared, layout: Layout) -> Result<Scores, TrainError> {
         let features = prepared.encoded.all_features(layout, self.special, self.max_len);
         let task = prepared.corpus.task;
         let labels = self.labels_of(task);
+        let transitions = match task {
+            Task::Roles => network.role_transitions()?,
+            Task::Entities => None,
+        };
+        let tags: Vec<Tag> = labels.iter().map(|label| Tag::parse(label)).collect();
         // Features hold the sentences in order, so their predictions come out in order.
         let mut predicted_tags = Vec::with_capacity(prepared.corpus.sentences.len());
         for rows in features.iter().collect::<Vec<_>>().chunks(64) {
@@ -335,13 +359,22 @@ impl Trainer {
                 Task::Entities => logits.entities,
                 Task::Roles => logits.roles.ok_or_else(|| TrainError::Invalid("no role head".into()))?,
             };
-            let best = logits.argmax(-1, false);
-            let width = best.size()[1] as usize;
-            let best: Vec<i64> = Vec::try_from(best.to_device(Device::Cpu).view(-1))?;
+            let width = logits.size()[1] as usize;
+            let classes = labels.len();
+            let probabilities: Vec<f32> =
+                Vec::try_from(logits.to_kind(Kind::Float).softmax(-1, Kind::Float).to_device(Device::Cpu).view(-1))?;
             for (row, features) in rows.iter().enumerate() {
+                let at = |position: usize| {
+                    let from = (row * width + position) * classes;
+                    &probabilities[from..from + classes]
+                };
                 for heads in &features.token_heads {
-                    let tags = heads.iter().map(|head| {
-                        head.map_or("O".to_string(), |position| labels[best[row * width + position] as usize].clone())
+                    let distributions: Vec<&[f32]> = heads.iter().flatten().map(|&position| at(position)).collect();
+                    let decoding = if transitions.is_some() { Decoding::Constrained } else { Decoding::Greedy };
+                    let mut best = best_labels(&distributions, &tags, decoding, transitions.as_ref()).into_iter();
+                    let tags = heads.iter().map(|head| match head {
+                        Some(_) => best.next().map_or("O".to_string(), |(label, _)| labels[label].clone()),
+                        None => "O".to_string(),
                     });
                     predicted_tags.push(tags.collect::<Vec<_>>());
                 }
