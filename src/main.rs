@@ -77,6 +77,12 @@ struct EvalClaimsArgs {
     /// (rules), or both (combined).
     #[arg(long, value_enum, default_value_t = Grouping::default())]
     grouping: Grouping,
+    /// Keep only claims whose cue is of these classes, the class column of the cue table
+    /// (src/claims/cues.tsv): say, report, claim and warn are statements, believe and intend
+    /// internal states, seem impressions; `--cue-classes say,report,claim,warn` keeps who said
+    /// what. A learned cue the table does not know has no class. [default: every claim]
+    #[arg(long, value_delimiter = ',', value_name = "CLASS,...", value_parser = cue_class_arg)]
+    cue_classes: Vec<String>,
     /// Also print each rule's claims and precision: a claim is correct when it matches a gold
     /// attribution as the attribution score counts.
     #[arg(long, conflicts_with = "json")]
@@ -220,6 +226,12 @@ struct TagArgs {
     /// (rules), or both (combined). A model without a role head always gets the rules.
     #[arg(long, value_enum, default_value_t = Grouping::default())]
     grouping: Grouping,
+    /// Keep only claims whose cue is of these classes, the class column of the cue table
+    /// (src/claims/cues.tsv): say, report, claim and warn are statements, believe and intend
+    /// internal states, seem impressions; `--cue-classes say,report,claim,warn` keeps who said
+    /// what. A learned cue the table does not know has no class. [default: every claim]
+    #[arg(long, value_delimiter = ',', value_name = "CLASS,...", value_parser = cue_class_arg)]
+    cue_classes: Vec<String>,
 }
 
 /// Which model to run, and how.
@@ -294,6 +306,11 @@ fn shard_count_arg(count: &str) -> Result<u64, String> {
 
 fn device_arg(spec: &str) -> Result<Device, String> {
     parse_device(spec).map_err(|err| err.to_string())
+}
+
+fn cue_class_arg(class: &str) -> Result<String, String> {
+    let class = class.to_string();
+    ClaimRules::default().with_cue_classes(std::slice::from_ref(&class)).map(|_| class).map_err(|err| err.to_string())
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -422,13 +439,11 @@ fn eval_claims(args: EvalClaimsArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let evaluation =
-        evaluate_claims(&articles, &entities, &ClaimRules::default().with_grouping(args.grouping), |doc| {
-            match &mut predictions {
-                Some(sink) => sink.write(doc),
-                None => Ok(()),
-            }
-        })?;
+    let rules = ClaimRules::default().with_grouping(args.grouping).with_cue_classes(&args.cue_classes)?;
+    let evaluation = evaluate_claims(&articles, &entities, &rules, |doc| match &mut predictions {
+        Some(sink) => sink.write(doc),
+        None => Ok(()),
+    })?;
     if let Some(sink) = &mut predictions {
         sink.finish()?;
     }
@@ -488,9 +503,9 @@ fn tag(args: TagArgs) -> anyhow::Result<ExitCode> {
         keep_blank_lines: args.pipe,
     };
     let config = args.model.ner_config()?;
-    let tagger = Tagger::load(&config)
-        .context("cannot load the NER model")?
-        .with_claims((!args.no_claims).then(|| ClaimRules::default().with_grouping(args.grouping)));
+    let rules = ClaimRules::default().with_grouping(args.grouping).with_cue_classes(&args.cue_classes)?;
+    let tagger =
+        Tagger::load(&config).context("cannot load the NER model")?.with_claims((!args.no_claims).then_some(rules));
 
     let mut sink = format.sink(&mut out, args.output.as_deref(), args.sentences)?;
     let total_bytes = sources.iter().map(InputSource::size).sum::<Option<u64>>();

@@ -157,8 +157,10 @@ fn an_unknown_device_is_refused_as_bad_usage() {
 
 #[test]
 fn misspelt_or_out_of_range_options_are_usage_errors_before_any_work() {
-    let cases: [&[&str]; 8] = [
+    let cases: [&[&str]; 10] = [
         &["tag", "--precision", "fp8"],
+        &["tag", "--cue-classes", "say,speech"],
+        &["eval-claims", "--polnear", "dir", "--cue-classes", "Say"],
         &["tag", "--decoding", "viterbi"],
         &["tag", "--threads", "0"],
         &["tag", "--threads", "3000000000"],

@@ -302,9 +302,7 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 /// gives "say"), else the cue's words in lower case.
 fn lemma(cue: &[Token], lexicon: &Lexicon) -> String {
     let words: Vec<&str> = cue.iter().map(|t| t.lower.as_str()).collect();
-    (0..words.len())
-        .find_map(|i| lexicon.match_at(&words[i..]).map(|entry| entry.lemma.clone()))
-        .unwrap_or_else(|| words.join(" "))
+    lexicon.find_in(&words).map_or_else(|| words.join(" "), |entry| entry.lemma.clone())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The cue lexicon (`cues.tsv`): which words mark an attribution, with their lemmas.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 const CUES: &str = include_str!("cues.tsv");
 
@@ -85,6 +85,17 @@ impl Lexicon {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The cue classes of the table (its class column), each once, in name order.
+    pub fn classes(&self) -> BTreeSet<&str> {
+        self.entries().map(|entry| entry.class.as_str()).collect()
+    }
+
+    /// The first cue in `words` (lower case), trying each word in turn as its start: "has
+    /// said" finds "said".
+    pub fn find_in(&self, words: &[&str]) -> Option<&CueEntry> {
+        (0..words.len()).find_map(|i| self.match_at(&words[i..]))
     }
 
     /// The longest cue starting at `words[0]`, given lower-case words.

@@ -19,6 +19,7 @@ mod rules;
 mod runs;
 mod tokens;
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 pub use contract::contract_violations;
@@ -52,21 +53,59 @@ pub enum Grouping {
 /// 1, other words 0.9): a claim nobody is named for is the least sure.
 const WITHOUT_SOURCE_WEIGHT: f32 = 0.6;
 
+/// The cue class of a rule's claim whose cue the lexicon does not know: the rules' cues outside
+/// it are punctuation (headline colon, speaker label, signed quote), which marks a statement.
+const PUNCTUATION_CUE_CLASS: &str = "say";
+
+/// A cue class asked for that the lexicon does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown cue class {class:?}; the cue table's classes are {}", known.join(", "))]
+pub struct UnknownCueClass {
+    pub class: String,
+    pub known: Vec<String>,
+}
+
 /// The claims stage.
 #[derive(Debug, Clone, Default)]
 pub struct ClaimRules {
     lexicon: Lexicon,
     grouping: Grouping,
+    /// Only claims whose cue is of these classes are kept; `None` keeps every claim.
+    cue_classes: Option<BTreeSet<String>>,
 }
 
 impl ClaimRules {
     pub fn new(lexicon: Lexicon) -> Self {
-        ClaimRules { lexicon, grouping: Grouping::default() }
+        ClaimRules { lexicon, grouping: Grouping::default(), cue_classes: None }
     }
 
     pub fn with_grouping(mut self, grouping: Grouping) -> Self {
         self.grouping = grouping;
         self
+    }
+
+    /// Keeps only claims whose cue is of one of `classes` (the class column of `cues.tsv`:
+    /// statements are say, report, claim and warn; internal states believe and intend; seem an
+    /// impression). A learned cue the lexicon does not know ("aims", "continues to reckon
+    /// with") has no class and goes. No classes keeps every claim.
+    pub fn with_cue_classes(mut self, classes: &[String]) -> Result<Self, UnknownCueClass> {
+        let known = self.lexicon.classes();
+        if let Some(class) = classes.iter().find(|class| !known.contains(class.as_str())) {
+            return Err(UnknownCueClass { class: class.clone(), known: known.iter().map(|k| k.to_string()).collect() });
+        }
+        self.cue_classes = (!classes.is_empty()).then(|| classes.iter().cloned().collect());
+        Ok(self)
+    }
+
+    /// The class of a candidate's cue: the lexicon's for the first of its words it knows, else
+    /// a statement for a rule's (punctuation) cue and none for a learned one.
+    fn cue_class(&self, tokens: &[Token], candidate: &Candidate) -> Option<&str> {
+        let words: Vec<&str> = tokens.get(candidate.cue.clone())?.iter().map(|t| t.lower.as_str()).collect();
+        match self.lexicon.find_in(&words) {
+            Some(entry) => Some(entry.class.as_str()),
+            None if candidate.rule != learned::RULE => Some(PUNCTUATION_CUE_CLASS),
+            None => None,
+        }
     }
 
     /// Fills `doc.claims` from its text, sentences and entities. Sentence and entity spans may
@@ -88,6 +127,9 @@ impl ClaimRules {
             }
         };
         candidates.retain(|c| !furniture::is_appeal(&tokens, c.source.as_ref(), &c.cue));
+        if let Some(classes) = &self.cue_classes {
+            candidates.retain(|c| self.cue_class(&tokens, c).is_some_and(|class| classes.contains(class)));
+        }
         candidates.sort_by_key(|c| c.cue.start);
         let builder = ClaimBuilder { tokens: &tokens, quotes: &quotes, entities: &entities, index: &index };
         let mut claims: Vec<Claim> = candidates

@@ -634,3 +634,49 @@ fn a_learned_claim_the_tagger_is_unsure_of_is_left_out() {
     assert_eq!(with_role_scores(unsourced_floor + 0.01, false), [(false, content)]);
     assert!(with_role_scores(unsourced_floor - 0.01, false).is_empty());
 }
+
+#[test]
+fn cue_classes_keep_only_the_claims_of_those_classes_and_unnest_what_loses_its_parent() {
+    let text = "ISW said that talks failed. Analysts believe that Putin claimed that the West is weak.";
+    let entities = [("ISW", "ORG"), ("Putin", "PER")];
+    let cues_with = |classes: &[&str]| {
+        let (mut doc, _) = claims_of(text, &entities);
+        let classes: Vec<String> = classes.iter().map(|c| c.to_string()).collect();
+        ClaimRules::default().with_cue_classes(&classes).unwrap().apply(&mut doc);
+        doc.claims.iter().map(|claim| (claim.cue.text.clone(), claim.parent.is_some())).collect::<Vec<_>>()
+    };
+    let cue = |text: &str, nested: bool| (text.to_string(), nested);
+    assert_eq!(cues_with(&[]), [cue("said", false), cue("believe", false), cue("claimed", true)]);
+    assert_eq!(cues_with(&["say", "claim"]), [cue("said", false), cue("claimed", false)]);
+    assert_eq!(cues_with(&["believe"]), [cue("believe", false)]);
+}
+
+#[test]
+fn a_learned_cue_the_lexicon_does_not_know_has_no_class() {
+    let text = "Putin aims to convince the West to betray Ukraine.";
+    let (mut doc, _) = claims_of(text, &[("Putin", "PER")]);
+    let span = |role: Role, words: &str| {
+        let start = CharIndex::new(text).char_of_byte(text.find(words).unwrap());
+        RoleSpan { role, start, end: start + char_len(words), score: 0.95 }
+    };
+    doc.roles = Some(vec![
+        span(Role::Source, "Putin"),
+        span(Role::Cue, "aims to convince"),
+        span(Role::Content, "the West to betray Ukraine"),
+    ]);
+    let all = ClaimRules::default().with_grouping(Grouping::Learned);
+    all.apply(&mut doc);
+    assert_eq!(doc.claims.len(), 1, "{:?}", doc.claims);
+    let every_class: Vec<String> = Lexicon::default().classes().into_iter().map(String::from).collect();
+    all.with_cue_classes(&every_class).unwrap().apply(&mut doc);
+    assert!(doc.claims.is_empty(), "{:?}", doc.claims);
+}
+
+#[test]
+fn an_unknown_cue_class_is_refused_naming_it_and_the_known_ones() {
+    let err = ClaimRules::default().with_cue_classes(&["say".into(), "speech".into()]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown cue class \"speech\"; the cue table's classes are believe, claim, intend, report, say, seem, warn"
+    );
+}
