@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use claimtag::corpus::read_labeled;
+use claimtag::document::Role;
 use claimtag::eval::ner::{evaluate, Records};
 use claimtag::eval::score::Scores;
 use claimtag::ner::{NerConfig, NerModel};
@@ -322,21 +323,21 @@ fn a_role_head_learns_claim_roles_beside_the_entity_head_and_tags_them() {
     let dev = read_labeled(&data.path().join("dev.txt")).unwrap();
     let alone = evaluate(&model, &dev, Records::Sentences).unwrap();
     assert_eq!(alone.overall, best.dev[1].scores.overall, "eval --per-sentence scores as training did");
-    let mut docs = [claimtag::Document::new("d", "Putin said that talks failed. Nothing else happened today.")];
-    docs[0].sentences = claimtag::segment::Segmenter::default().split(&docs[0].text);
-    model.predict(&mut docs).unwrap();
-    let roles: Vec<(claimtag::document::Role, String)> = docs[0]
-        .roles
-        .as_ref()
-        .expect("a model with a role head tags roles")
-        .iter()
-        .map(|span| (span.role, docs[0].text.chars().skip(span.start).take(span.end - span.start).collect()))
-        .collect();
-    use claimtag::document::Role;
+    let roles: Vec<(Role, String)> = roles_tagged(&model).into_iter().map(|(role, text, _)| (role, text)).collect();
     assert_eq!(
         roles,
         [(Role::Source, "Putin".into()), (Role::Cue, "said".into()), (Role::Content, "that talks failed".into())]
     );
+}
+
+/// The role spans `model` tags in a two-sentence text: role, text and score.
+fn roles_tagged(model: &NerModel) -> Vec<(Role, String, f32)> {
+    let mut docs = [claimtag::Document::new("d", "Putin said that talks failed. Nothing else happened today.")];
+    docs[0].sentences = claimtag::segment::Segmenter::default().split(&docs[0].text);
+    model.predict(&mut docs).unwrap();
+    let spans = docs[0].roles.as_ref().expect("a model with a role head tags roles");
+    let text_of = |start: usize, end: usize| docs[0].text.chars().skip(start).take(end - start).collect();
+    spans.iter().map(|span| (span.role, text_of(span.start, span.end), span.score)).collect()
 }
 
 #[test]
@@ -363,14 +364,10 @@ fn a_crf_role_head_learns_transitions_that_the_written_model_decodes_with() {
     assert!((2..7).step_by(2).all(|inside| score(0, inside) < score(0, 0)), "{transitions}");
 
     let model = NerModel::load(&NerConfig::new(out.path())).unwrap();
-    let mut docs = [claimtag::Document::new("d", "Putin said that talks failed. Nothing else happened today.")];
-    docs[0].sentences = claimtag::segment::Segmenter::default().split(&docs[0].text);
-    model.predict(&mut docs).unwrap();
-    let roles = docs[0].roles.as_ref().expect("a model with a role head tags roles");
-    let texts: Vec<String> =
-        roles.iter().map(|span| docs[0].text.chars().skip(span.start).take(span.end - span.start).collect()).collect();
+    let roles = roles_tagged(&model);
+    let texts: Vec<&str> = roles.iter().map(|(_, text, _)| text.as_str()).collect();
     assert_eq!(texts, ["Putin", "said", "that talks failed"]);
-    assert!(roles.iter().all(|span| span.score > 0.0 && span.score <= 1.0), "{roles:?}");
+    assert!(roles.iter().all(|(_, _, score)| *score > 0.0 && *score <= 1.0), "{roles:?}");
 }
 
 #[test]
