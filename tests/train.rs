@@ -11,7 +11,7 @@ use claimtag::eval::ner::{evaluate, Records};
 use claimtag::eval::score::Scores;
 use claimtag::ner::{NerConfig, NerModel};
 use claimtag::train::{read_training_data, CorpusSpec, EpochReport, TrainConfig, TrainProgress, Trainer};
-use common::{tiny_model, tiny_model_of, Family, Head};
+use common::{slice_chars, tiny_model, tiny_model_of, Family, Head};
 
 /// libtorch's random generator is global to the process: training tests take turns so that a
 /// seed fixes a run.
@@ -336,8 +336,7 @@ fn roles_tagged(model: &NerModel) -> Vec<(Role, String, f32)> {
     docs[0].sentences = claimtag::segment::Segmenter::default().split(&docs[0].text);
     model.predict(&mut docs).unwrap();
     let spans = docs[0].roles.as_ref().expect("a model with a role head tags roles");
-    let text_of = |start: usize, end: usize| docs[0].text.chars().skip(start).take(end - start).collect();
-    spans.iter().map(|span| (span.role, text_of(span.start, span.end), span.score)).collect()
+    spans.iter().map(|span| (span.role, slice_chars(&docs[0].text, span.start, span.end), span.score)).collect()
 }
 
 #[test]
